@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from learningcity.accounts.services import user_for_token
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer lc_…` for providers' and agencies' systems."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """A logged-in browser session (CSRF-checked on writes)."""
+
+
+api_auth = [BearerTokenAuth(), ActiveSessionAuth()]
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    is_staff: bool
+
+
+@router.get("/me", response=MeOut, auth=api_auth, summary="Who the caller is")
+def me(request: HttpRequest) -> Any:
+    user = request.user
+    return {
+        "username": user.get_username(),
+        "display_name": getattr(user, "display_name", ""),
+        "is_staff": user.is_staff,
+    }

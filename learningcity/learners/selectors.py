@@ -1,0 +1,122 @@
+"""Every read of residents' records, scoped to the viewer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from learningcity.core import clock, idnumber
+from learningcity.core.errors import NotFound
+from learningcity.learners.choices import MembershipStatus, TargetGroup
+from learningcity.learners.data import TargetGroupStatus
+from learningcity.learners.models import Learner, TargetGroupMembership
+from learningcity.learners.services import id_number_index
+from learningcity.network.choices import Action
+from learningcity.network.models import Area
+
+
+def learner_list(
+    *,
+    viewer: Any,
+    area_code: str | None = None,
+    q: str | None = None,
+    aged: bool | None = None,
+) -> QuerySet[Learner]:
+    qs = Learner.objects.restrict(viewer, Action.VIEW)
+    if area_code:
+        area = Area.objects.filter(code=area_code).only("path").first()
+        qs = qs.filter(residence_area__path__startswith=area.path) if area else qs.none()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if aged is not None:
+        cutoff = aged_born_on_or_before(clock.today())
+        qs = qs.filter(birth_date__lte=cutoff) if aged else qs.filter(birth_date__gt=cutoff)
+    return qs.select_related("residence_area").order_by("id")
+
+
+def aged_born_on_or_before(on: dt.date) -> dt.date:
+    """The latest birth date of someone who counts as aged on `on`."""
+    years = settings.AGED_MIN_AGE
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February in a non-leap year
+        return on.replace(year=on.year - years, day=28)
+
+
+def learner_find_by_id_number(*, viewer: Any, id_number: str) -> Learner:
+    """Find a resident by ID number through the blind index; 404 if absent or out of scope."""
+    try:
+        value = idnumber.parse(id_number).value
+    except idnumber.IdNumberError:
+        raise NotFound("No such learner.") from None
+    learner = (
+        Learner.objects.restrict(viewer, Action.VIEW)
+        .select_related("residence_area")
+        .filter(id_number_index=id_number_index(value))
+        .first()
+    )
+    if learner is None:
+        raise NotFound("No such learner.")
+    return learner
+
+
+def _birthday(born: dt.date, year: int) -> dt.date:
+    try:
+        return born.replace(year=year)
+    except ValueError:  # born on 29 February: the birthday counts from 1 March
+        return dt.date(year, 3, 1)
+
+
+def access_learner(*, viewer: Any, public_id: Any, action: str = Action.VIEW) -> Learner:
+    """A learner in the viewer's scope; 404 both when missing and when out of scope."""
+    learner = (
+        Learner.objects.restrict(viewer, action)
+        .select_related("residence_area")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if learner is None:
+        raise NotFound("No such learner.")
+    return learner
+
+
+def learner_target_groups(
+    *, learner: Learner, on: dt.date | None = None
+) -> list[TargetGroupStatus]:
+    """The groups a learner belongs to on a date: verified memberships in force, and the
+    aged when the birth date says so."""
+    on = on or clock.today()
+    groups: list[TargetGroupStatus] = []
+    if learner.birth_date <= aged_born_on_or_before(on):
+        since = _birthday(learner.birth_date, learner.birth_date.year + settings.AGED_MIN_AGE)
+        groups.append(
+            TargetGroupStatus(group=TargetGroup.AGED, since=since, until=None, derived=True)
+        )
+    memberships = (
+        TargetGroupMembership.objects.filter(
+            learner=learner,
+            status=MembershipStatus.VERIFIED,
+            valid_from__lte=on,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("group", "valid_from")
+    )
+    for membership in memberships:
+        groups.append(
+            TargetGroupStatus(
+                group=membership.group,
+                since=membership.valid_from,
+                until=membership.valid_until,
+                derived=False,
+            )
+        )
+    return groups
+
+
+def membership_list(*, viewer: Any, learner: Learner) -> QuerySet[TargetGroupMembership]:
+    return TargetGroupMembership.objects.filter(
+        learner=learner, learner__in=Learner.objects.restrict(viewer, Action.VIEW)
+    ).order_by("group", "valid_from")

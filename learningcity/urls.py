@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from learningcity.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("learningcity.accounts.urls")),
+    path("network/", include("learningcity.network.urls")),
+    path("", include("learningcity.portal.urls")),
+]
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
