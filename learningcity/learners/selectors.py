@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from learningcity.core import clock, idnumber
 from learningcity.core.errors import NotFound
@@ -120,3 +120,15 @@ def membership_list(*, viewer: Any, learner: Learner) -> QuerySet[TargetGroupMem
     return TargetGroupMembership.objects.filter(
         learner=learner, learner__in=Learner.objects.restrict(viewer, Action.VIEW)
     ).order_by("group", "valid_from")
+
+
+
+def learner_count_by_district() -> dict[str, int]:
+    """Registered residents per district code (aggregate figures, no personal data)."""
+    rows = Learner.objects.values("residence_area__path").annotate(n=Count("id"))
+    totals: dict[str, int] = {}
+    for row in rows:
+        parts = row["residence_area__path"].split("/")
+        if len(parts) > 2 and parts[1]:
+            totals[parts[1]] = totals.get(parts[1], 0) + row["n"]
+    return totals
