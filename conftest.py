@@ -1,6 +1,18 @@
+from typing import Any
+
 import pytest
 
 from learningcity.network.tests.factories import City, make_city
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings: Any) -> None:
+    """Static files straight from the apps (no collectstatic manifest); a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-LEARNINGCITY_DEV_KEYS_OK = env_bool("LEARNINGCITY_DEV_KEYS_OK", True)
+# The demo and the tests run with the development keys; anything else must bring its own.
+LEARNINGCITY_DEV_KEYS_OK = env_bool("LEARNINGCITY_DEV_KEYS_OK", False)
 
 # AES-256-GCM keys for personal data at rest, newest first: "id:base64key,id:base64key".
 # The first encrypts; all decrypt, so a key can be rotated without re-encrypting at once.

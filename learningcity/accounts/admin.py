@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from learningcity.accounts.models import ApiToken, User
 
@@ -7,10 +8,10 @@ from learningcity.accounts.models import ApiToken, User
 class SuperuserOnlyAdmin(admin.ModelAdmin):
     """Accounts and tokens are managed by superusers; scoped staff never see them here."""
 
-    def has_module_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
 
-    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return bool(request.user.is_superuser)
 
 
@@ -18,7 +19,7 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 class LearningCityUserAdmin(SuperuserOnlyAdmin, UserAdmin):
     list_display = ["username", "display_name", "is_staff", "is_active", "last_login"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Learning city", {"fields": ("display_name", "preferred_language")}),
     )
 
@@ -28,5 +29,5 @@ class ApiTokenAdmin(SuperuserOnlyAdmin):
     list_display = ["name", "prefix", "user", "created_at", "expires_at", "revoked_at"]
     readonly_fields = ["prefix", "digest", "created_at"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # tokens are issued by `learningcity api-token-create`, which shows it once

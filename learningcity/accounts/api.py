@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest
@@ -23,7 +21,14 @@ class ActiveSessionAuth(SessionAuth):
     """A logged-in browser session (CSRF-checked on writes)."""
 
 
+def anonymous(request: HttpRequest) -> bool:
+    """Lets a public endpoint answer anyone, after a token or session had its chance."""
+    return True
+
+
 api_auth = [BearerTokenAuth(), ActiveSessionAuth()]
+# Public reads still recognise the caller, so `mine=true` can answer for them.
+optional_auth = [BearerTokenAuth(), ActiveSessionAuth(), anonymous]
 
 router = Router(tags=["accounts"])
 

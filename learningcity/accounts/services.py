@@ -10,7 +10,7 @@ from learningcity.accounts.models import ApiToken, User
 from learningcity.core import clock
 from learningcity.core.services import audit_record
 
-TOKEN_PREFIX = "lc_"
+TOKEN_PREFIX = "lc_"  # noqa: S105 - a public prefix, not a secret
 
 
 def token_digest(token: str) -> str:

@@ -34,7 +34,7 @@ def encrypt(plaintext: str, *, context: str) -> bytes:
     return bytes([key_id]) + nonce + sealed
 
 
-def decrypt(blob: bytes, *, context: str) -> str:
+def decrypt(blob: bytes | memoryview, *, context: str) -> str:
     blob = bytes(blob)
     key_id = blob[0]
     for candidate_id, key in _keys():

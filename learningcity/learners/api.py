@@ -1,11 +1,9 @@
-from __future__ import annotations
-
 import datetime as dt
 import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from learningcity.accounts.api import api_auth
@@ -71,7 +69,7 @@ def create_learner(request: HttpRequest, data: LearnerIn) -> Any:
         preferred_language=data.preferred_language,
         accessibility_needs=[str(n) for n in data.accessibility_needs],
     )
-    return 201, learner
+    return Status(201, learner)
 
 
 class LookupIn(Schema):
@@ -158,7 +156,7 @@ def add_membership(request: HttpRequest, learner_id: uuid.UUID, data: Membership
         valid_until=data.valid_until,
         evidence=data.evidence,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 class VerifyIn(Schema):

@@ -52,7 +52,7 @@ class Learner(TimeStampedModel):
     id_number_encrypted = models.BinaryField(null=True, editable=False)
     # HMAC-SHA256 of the normalized number: finds a resident and refuses duplicates without
     # ever storing or comparing the plaintext.
-    id_number_index = models.CharField(max_length=64, null=True, editable=False)
+    id_number_index = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001 - NULL = no number; the unique constraint skips NULLs
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

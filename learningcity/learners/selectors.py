@@ -122,7 +122,6 @@ def membership_list(*, viewer: Any, learner: Learner) -> QuerySet[TargetGroupMem
     ).order_by("group", "valid_from")
 
 
-
 def learner_count_by_district() -> dict[str, int]:
     """Registered residents per district code (aggregate figures, no personal data)."""
     rows = Learner.objects.values("residence_area__path").annotate(n=Count("id"))

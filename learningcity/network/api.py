@@ -1,4 +1,3 @@
-from __future__ import annotations
 
 import uuid
 from decimal import Decimal
@@ -8,11 +7,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from learningcity.accounts.api import api_auth
+from learningcity.accounts.api import api_auth, optional_auth
 from learningcity.network import selectors, services
 from learningcity.network.choices import OrganizationKind, OrganizationStatus
 
-router = Router(tags=["network"])
+router = Router(tags=["network"], auth=optional_auth)
 
 AreaLevelIn = Literal["city", "district", "town", "neighbourhood"]
 ProviderSystemIn = Literal["governance", "adult_education", "non_public", "workplace", "community"]
