@@ -44,3 +44,26 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of a retryable write, so a retry with the same key returns it."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=80)
+    key = models.CharField(max_length=100)
+    # A digest of the request, so reusing a key for a different request is refused.
+    fingerprint = models.CharField(max_length=64)
+    result = models.CharField(max_length=120, help_text="Opaque key of what the write made")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "action", "key"], name="idempotency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"

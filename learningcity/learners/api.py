@@ -55,9 +55,16 @@ def list_learners(request: HttpRequest, filters: Query[LearnerFilters]) -> Any:
     )
 
 
-@router.post("/learners", response={201: LearnerOut}, summary="Register a resident")
+@router.post(
+    "/learners",
+    response={201: LearnerOut},
+    summary="Register a resident",
+    description="Send an `Idempotency-Key` header: a retry with the same key returns "
+    "the first result instead of registering twice.",
+)
 def create_learner(request: HttpRequest, data: LearnerIn) -> Any:
     learner = services.learner_register(
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
         actor=request.user,
         name=data.name,
         birth_date=data.birth_date,

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from learningcity.core import clock, crypto, idnumber
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from learningcity.core.services import audit_record
+from learningcity.core.services import (
+    audit_record,
+    idempotency_lookup,
+    idempotency_record,
+    request_fingerprint,
+)
 from learningcity.learners.choices import (
     AccessibilityNeed,
     Gender,
@@ -106,9 +111,30 @@ def learner_register(
     preferred_language: str = "zh-hans",
     accessibility_needs: Sequence[str] = (),
     user: Any = None,
+    idempotency_key: str | None = None,
 ) -> Learner:
-    """Register a resident. The same ID number twice is refused (409), never a second record,
-    so a client's retry cannot create a duplicate learner."""
+    """Register a resident. A retry with the same idempotency key returns the first learner;
+    the same ID number under another key is refused (409), never a second record."""
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = request_fingerprint(
+            {
+                "name": name,
+                "birth_date": birth_date,
+                "gender": gender,
+                "household": household,
+                "area": residence_area_code,
+                "id": id_number_index(id_number) if id_number else "",
+                "phone": phone,
+                "language": preferred_language,
+                "needs": list(accessibility_needs),
+            }
+        )
+        first = idempotency_lookup(
+            actor=actor, action="learner.register", key=idempotency_key, fingerprint=fingerprint
+        )
+        if first is not None:
+            return Learner.objects.select_related("residence_area").get(public_id=first)
     fields = _validate_profile(
         name=name,
         birth_date=birth_date,
@@ -152,6 +178,14 @@ def learner_register(
         raise Conflict(
             message, code=LearnerErrorCode.ID_NUMBER_TAKEN, fields={"id_number": [message]}
         ) from None
+    if idempotency_key:
+        idempotency_record(
+            actor=actor,
+            action="learner.register",
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            result=str(learner.public_id),
+        )
     audit_record(
         actor=actor,
         action="learner.register",

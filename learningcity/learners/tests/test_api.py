@@ -238,3 +238,40 @@ def test_list_query_count_is_bounded(
         response = client.get("/api/v1/learners", headers=headers)
 
     assert response.json()["count"] == 5
+
+
+def test_retry_with_the_same_idempotency_key_returns_the_first_result(
+    city: City, client: Client
+) -> None:
+    headers = {**bearer(city.b.officer), "Idempotency-Key": "town-import-2026-11-28-0001"}
+    body = payload(city, id_number=None)
+
+    first = client.post("/api/v1/learners", body, content_type="application/json", headers=headers)
+    retry = client.post("/api/v1/learners", body, content_type="application/json", headers=headers)
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert first.json()["id"] == retry.json()["id"]
+    assert Learner.objects.count() == 1
+
+
+def test_reusing_an_idempotency_key_for_another_request_is_refused(
+    city: City, client: Client
+) -> None:
+    headers = {**bearer(city.b.officer), "Idempotency-Key": "k-1"}
+    client.post(
+        "/api/v1/learners",
+        payload(city, id_number=None),
+        content_type="application/json",
+        headers=headers,
+    )
+
+    response = client.post(
+        "/api/v1/learners",
+        payload(city, id_number=None, name="别人"),
+        content_type="application/json",
+        headers=headers,
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Learner.objects.count() == 1
