@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -44,35 +45,58 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     )
 
 
-_PYDANTIC_MESSAGES = {
-    "missing": "This field is required.",
-    "string_too_long": "This value is too long.",
-    "string_too_short": "This value is too short.",
-    "date_from_datetime_parsing": "Enter a valid date (YYYY-MM-DD).",
-    "date_parsing": "Enter a valid date (YYYY-MM-DD).",
-    "date_type": "Enter a valid date (YYYY-MM-DD).",
-    "int_parsing": "Enter a whole number.",
-    "enum": "Select a valid choice.",
-    "literal_error": "Select a valid choice.",
-    "uuid_parsing": "Enter a valid identifier.",
-    "json_invalid": "The request body is not valid JSON.",
+# Pydantic's error types, in words a resident or a clerk understands, in their language.
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": gettext_noop("This field is required."),
+    "string_too_long": gettext_noop("Ensure this value has at most %(max_length)s characters."),
+    "string_too_short": gettext_noop("Ensure this value has at least %(min_length)s characters."),
+    "greater_than_equal": gettext_noop("Ensure this value is at least %(ge)s."),
+    "less_than_equal": gettext_noop("Ensure this value is at most %(le)s."),
+    "date_from_datetime_parsing": gettext_noop("Enter a valid date (YYYY-MM-DD)."),
+    "date_parsing": gettext_noop("Enter a valid date (YYYY-MM-DD)."),
+    "date_type": gettext_noop("Enter a valid date (YYYY-MM-DD)."),
+    "int_parsing": gettext_noop("Enter a whole number."),
+    "int_from_float": gettext_noop("Enter a whole number."),
+    "decimal_parsing": gettext_noop("Enter a number."),
+    "decimal_max_places": gettext_noop(
+        "Ensure there are at most %(decimal_places)s decimal places."
+    ),
+    "bool_parsing": gettext_noop("Enter true or false."),
+    "enum": gettext_noop("Select a valid choice."),
+    "literal_error": gettext_noop("Select a valid choice."),
+    "uuid_parsing": gettext_noop("Enter a valid identifier."),
+    "json_invalid": gettext_noop("The request body is not valid JSON."),
+    "list_type": gettext_noop("Enter a list."),
 }
+_SOURCES = {"body", "query", "path", "form", "header", "cookie"}
 
 
 def _field_name(loc: list[Any]) -> str:
-    # ninja prefixes locations with the source ("body", "query", "path") and the schema name.
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload")]
-    if len(parts) > 1 and parts[0] and parts[0][0].islower() and parts[0] in ("data", "filters"):
+    # ninja locates an error as (source, parameter name, field...); the client knows fields.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"data", "filters", "payload"}:
         parts = parts[1:]
     return ".".join(parts) or "__all__"
+
+
+def _message(error: dict[str, Any]) -> str:
+    template = _PYDANTIC_MESSAGES.get(error.get("type", ""), gettext_noop("Enter a valid value."))
+    context = {
+        k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)
+    }
+    try:
+        return _(template) % context if "%(" in template else _(template)
+    except (KeyError, TypeError, ValueError):
+        return _("Enter a valid value.")
 
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        template = _PYDANTIC_MESSAGES.get(error.get("type", ""), "Enter a valid value.")
-        fields.setdefault(_field_name(list(error.get("loc", []))), []).append(_(template))
+        fields.setdefault(_field_name(list(error.get("loc", []))), []).append(_message(error))
     return api.create_response(
         request, error_body("invalid", _("Please correct the fields below."), fields), status=422
     )

@@ -230,3 +230,28 @@ def test_openapi_document_is_served(client: Client) -> None:
     assert response.status_code == 200
     assert "/api/v1/areas" in response.json()["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_out_of_range_coordinates_name_the_limit(city: City, client: Client) -> None:
+    response = client.patch(
+        f"/api/v1/sites/{city.a.site.public_id}",
+        {"latitude": "91"},
+        content_type="application/json",
+        headers=bearer(city.a.officer),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"latitude": ["Ensure this value is at most 90."]}
+
+
+def test_malformed_json_body_is_a_clear_error(city: City, client: Client) -> None:
+    response = client.patch(
+        f"/api/v1/sites/{city.a.site.public_id}",
+        "{not json",
+        content_type="application/json",
+        headers=bearer(city.a.officer),
+    )
+
+    assert response.status_code in (400, 422)
+    assert set(response.json()) == {"code", "message", "fields"}
