@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -84,7 +85,9 @@ def _field_name(loc: list[Any]) -> str:
 def _message(error: dict[str, Any]) -> str:
     template = _PYDANTIC_MESSAGES.get(error.get("type", ""), gettext_noop("Enter a valid value."))
     context = {
-        k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)
+        key: str(value)
+        for key, value in (error.get("ctx") or {}).items()
+        if isinstance(value, int | float | str | Decimal)
     }
     try:
         return _(template) % context if "%(" in template else _(template)
