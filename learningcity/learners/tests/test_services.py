@@ -37,6 +37,7 @@ def test_registration_stores_only_ciphertext_index_and_mask(city: City) -> None:
     learner = register(city)
 
     learner.refresh_from_db()
+    assert learner.id_number_encrypted is not None
     assert ID_A.encode() not in bytes(learner.id_number_encrypted)
     assert learner.id_number_masked == ID_A[:4] + "**********" + ID_A[-4:]
     assert learner.id_number_index == services.id_number_index(ID_A)
