@@ -34,6 +34,7 @@ demo: $(STAMP)
 	    --workers 2 --threads 4 --access-logfile - --timeout 60
 
 lint: $(STAMP)
+	@mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from learningcity.core.models import TimeStampedModel
 from learningcity.learners.choices import Gender, Household, MembershipStatus, TargetGroup
@@ -24,7 +25,7 @@ class LearnerQuerySet(models.QuerySet["Learner"]):
 class Learner(TimeStampedModel):
     """A resident who learns. The national ID number is held only encrypted and as a blind index."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     birth_date = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     residence_area = models.ForeignKey(

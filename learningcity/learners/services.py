@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from learningcity.core import clock, crypto, idnumber
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -33,10 +34,10 @@ from learningcity.network.models import Area, actor_scope
 ID_CONTEXT = "learner.id_number"
 
 _ID_MESSAGES = {
-    "length": "An ID number has 18 characters.",
-    "characters": "An ID number has 17 digits followed by a digit or X.",
-    "birth_date": "The date of birth inside this ID number is not a real date.",
-    "checksum": "This ID number's check digit is wrong; please check each digit.",
+    "length": gettext_noop("An ID number has 18 characters."),
+    "characters": gettext_noop("An ID number has 17 digits followed by a digit or X."),
+    "birth_date": gettext_noop("The date of birth inside this ID number is not a real date."),
+    "checksum": gettext_noop("This ID number's check digit is wrong; please check each digit."),
 }
 
 

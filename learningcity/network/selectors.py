@@ -179,6 +179,21 @@ def staff_role_list(*, viewer: Any) -> QuerySet[StaffRole]:
     )
 
 
+def organization_count_by_system() -> dict[str, int]:
+    """Active organizations of the public directory per provider system (one grouped query)."""
+    per_kind = (
+        Organization.objects.filter(status=OrganizationStatus.ACTIVE)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    totals: dict[str, int] = {}
+    for kind, n in per_kind:
+        system = KIND_SYSTEM[kind]
+        totals[system] = totals.get(system, 0) + n
+    return totals
+
+
 def district_counts() -> list[DistrictCount]:
     """Per district: population, active providers and open sites (three grouped queries)."""
     districts = list(Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"))

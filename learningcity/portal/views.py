@@ -1,9 +1,211 @@
-from django.http import HttpRequest, HttpResponse
+"""Pages across domains: the city at a glance, and the display preferences every page offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST, require_safe
+
+from learningcity.core.context_processors import TEXT_SIZE_COOKIE
+from learningcity.learners.selectors import learner_count_by_district
+from learningcity.network import selectors as network
+from learningcity.network.choices import AreaLevel, ProviderSystem
+from learningcity.network.data import DistrictCount
+
+TEXT_SIZE_COOKIE_AGE = 365 * 24 * 3600
 
 
+@dataclass(frozen=True)
+class DistrictRow:
+    code: str
+    name: str
+    organizations: int
+    sites: int
+    learners: int
+
+
+@dataclass(frozen=True)
+class SystemCount:
+    system: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    name: str
+    value: int
+    label_x: int
+    label_y: int
+    bar_y: int
+    width: float
+    value_x: float
+    value_y: int
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    x: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Geometry of a horizontal bar chart, computed here so the template only places it."""
+
+    width: int
+    height: int
+    text_size: int
+    plot_left: int
+    plot_right: int
+    top: int
+    axis_y: int
+    tick_label_y: int
+    axis_label_x: int
+    axis_label_y: int
+    bar_height: int
+    bars: list[Bar]
+    ticks: list[Tick]
+
+
+def _local_name(zh: str, en: str) -> str:
+    language = get_language() or settings.LANGUAGE_CODE
+    return (en or zh) if language.startswith("en") else (zh or en)
+
+
+def _axis(maximum: int, intervals: int = 4) -> tuple[int, int]:
+    """A round tick step (1, 2 or 5 × 10ⁿ) and how many steps reach `maximum`: at most
+    `intervals`, and as few as cover it, so the longest bar nearly fills the plot."""
+    top = max(maximum, 1)
+    raw = top / intervals
+    magnitude = 1
+    while magnitude * 10 <= raw:
+        magnitude *= 10
+    step = next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= raw)
+    return step, -(-top // step)
+
+
+def bar_chart(rows: list[tuple[str, int]], *, large_text: bool = False) -> BarChart:
+    """One bar per row, each with its name written above it so names fit a narrow phone.
+
+    The SVG scales with the page's width, not its font size, so the large-text mode draws
+    the chart with larger lettering and rows instead."""
+    text = 22 if large_text else 15
+    width, plot_left = 400, 8
+    plot_right = width - 3 * text
+    bar_height = text + 4
+    row_height = text + bar_height + 14
+    top = text + 16
+    step, intervals = _axis(max((value for _, value in rows), default=0))
+    scale = (plot_right - plot_left) / (step * intervals)
+    bars = []
+    for index, (name, value) in enumerate(rows):
+        label_y = top + index * row_height + text
+        bar_y = label_y + 8
+        bar_width = value * scale
+        bars.append(
+            Bar(
+                name=name,
+                value=value,
+                label_x=plot_left + 6,
+                label_y=label_y,
+                bar_y=bar_y,
+                width=bar_width,
+                value_x=plot_left + bar_width + 6,
+                value_y=bar_y + bar_height - 4,
+            )
+        )
+    axis_y = top + len(rows) * row_height + 6
+    ticks = [Tick(value=step * i, x=plot_left + step * i * scale) for i in range(intervals + 1)]
+    return BarChart(
+        width=width,
+        height=axis_y + 2 * text + 30,
+        text_size=text,
+        plot_left=plot_left,
+        plot_right=plot_right,
+        top=top,
+        axis_y=axis_y,
+        tick_label_y=axis_y + text + 8,
+        axis_label_x=(plot_left + plot_right) // 2,
+        axis_label_y=axis_y + 2 * text + 22,
+        bar_height=bar_height,
+        bars=bars,
+        ticks=ticks,
+    )
+
+
+def organizations_by_system() -> list[SystemCount]:
+    totals = network.organization_count_by_system()
+    return [
+        SystemCount(system=system.value, label=str(system.label), count=totals.get(system, 0))
+        for system in ProviderSystem
+    ]
+
+
+def district_rows(counts: list[DistrictCount], learners: dict[str, int]) -> list[DistrictRow]:
+    return [
+        DistrictRow(
+            code=d.code,
+            name=_local_name(d.name_zh, d.name_en),
+            organizations=d.organizations,
+            sites=d.sites,
+            learners=learners.get(d.code, 0),
+        )
+        for d in counts
+    ]
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("home")
+    learners = learner_count_by_district()
+    rows = district_rows(network.district_counts(), learners)
+    city = network.area_list(level=AreaLevel.CITY).first()
+    context = {
+        "city_name": city.name if city else "",
+        "districts": rows,
+        "district_total": len(rows),
+        "town_total": network.area_list(level=AreaLevel.TOWN).count(),
+        "systems": organizations_by_system(),
+        "site_total": network.site_list(viewer=request.user).count(),
+        "step_free_total": network.site_list(viewer=request.user, step_free=True).count(),
+        "learner_total": sum(learners.values()),
+        "chart": bar_chart(
+            [(row.name, row.sites) for row in rows],
+            large_text=request.COOKIES.get(TEXT_SIZE_COOKIE) == "large",
+        ),
+    }
+    return render(request, "portal/home.html", context)
 
 
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("portal:home")
+
+
+@require_POST
 def text_size(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok")
+    """Turn large text on or off for this browser; it is a display preference, not an account
+    setting, so it lives in a cookie and works before anyone logs in."""
+    response = HttpResponseRedirect(_safe_next(request))
+    if request.POST.get("size") == "large":
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            "large",
+            max_age=TEXT_SIZE_COOKIE_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    else:
+        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+    return response

@@ -4,10 +4,15 @@ import datetime as dt
 
 from django.test import Client
 
-from learningcity.accounts.models import ApiToken
-from learningcity.accounts.services import api_token_create, api_token_revoke
+from learningcity.accounts.models import ApiToken, User
+from learningcity.accounts.services import api_token_create, api_token_revoke, user_create
 from learningcity.core import clock
-from learningcity.network.tests.factories import make_user
+
+
+def make_user(username: str = "") -> User:
+    return user_create(
+        actor=None, username=username or f"u{User.objects.count() + 1}", password=None
+    )
 
 
 def test_token_authenticates_and_only_its_digest_is_stored(db: None, client: Client) -> None:
