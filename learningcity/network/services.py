@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,9 +16,11 @@ from learningcity.network.choices import (
     AREA_LEVEL_DEPTH,
     Action,
     AreaLevel,
+    OrganizationKind,
     OrganizationStatus,
     StaffRoleKind,
 )
+from learningcity.network.data import AreaRow, OrganizationRow, SiteRow, StaffGrantRow
 from learningcity.network.errors import NetworkErrorCode
 from learningcity.network.models import (
     Area,
@@ -336,3 +340,298 @@ def staff_role_revoke(*, actor: Any, staff_role: StaffRole) -> None:
         data={"organization_id": staff_role.organization_id, "role": staff_role.role},
     )
     staff_role.delete()
+
+
+# =============================================================================================
+# Bulk loads of the network: the demo city, a municipal data import.
+#
+# A bulk load skips the per-row scope checks above, so only a municipal administrator (whose
+# scope is the whole city) may make one. Each call is one transaction with one audit row.
+# Rows come parents first; a row whose parent still waits in the current batch flushes the
+# batch, so parents and their children may arrive in the same call.
+# =============================================================================================
+
+BULK_BATCH_SIZE = 1000
+_LOOKUP_CHUNK = 500  # codes per IN (...) lookup, well below every database's parameter limit
+
+
+def _require_municipal(actor: Any, message: str) -> None:
+    if not actor_scope(actor, Action.CHANGE).everything:
+        raise PermissionDenied(message)
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _LOOKUP_CHUNK):
+        yield items[start : start + _LOOKUP_CHUNK]
+
+
+def _code_taken(model: type[Area] | type[Organization], codes: list[str]) -> Conflict:
+    message = (
+        _("This code is already used by another area.")
+        if model is Area
+        else _("This code is already used by another organization.")
+    )
+    return Conflict(
+        message,
+        fields={"code": [message]},
+        code=NetworkErrorCode.CODE_TAKEN,
+        extra={"codes": sorted(codes)[:20]},
+    )
+
+
+def _refuse_taken_codes(model: type[Area] | type[Organization], codes: list[str]) -> None:
+    taken: list[str] = []
+    for chunk in _chunks(codes):
+        taken.extend(model._default_manager.filter(code__in=chunk).values_list("code", flat=True))
+    if taken:
+        raise _code_taken(model, taken)
+
+
+class _ByCode:
+    """Primary key, path and level (or kind) of rows looked up by code, cached."""
+
+    def __init__(self, model: type[Area] | type[Organization], third: str) -> None:
+        self.model = model
+        self.third = third
+        self.found: dict[str, tuple[int, str, str]] = {}
+
+    def fetch(self, codes: Iterable[str]) -> None:
+        missing = sorted({c for c in codes if c and c not in self.found})
+        for chunk in _chunks(missing):
+            rows = self.model._default_manager.filter(code__in=chunk).values_list(
+                "code", "pk", "path", self.third
+            )
+            self.found.update((code, (pk, path, third)) for code, pk, path, third in rows)
+
+    def require(self, code: str, field: str) -> tuple[int, str, str]:
+        if code not in self.found:
+            self.fetch([code])
+        if code not in self.found:
+            message = (
+                _("No area has this code.") if self.model is Area else _("No such organization.")
+            )
+            raise ValidationFailed(message, fields={field: [message]}, extra={"code": code})
+        return self.found[code]
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(_("Please correct the fields below."), fields={field: [message]})
+
+
+@transaction.atomic
+def areas_bulk_create(
+    *, actor: Any, rows: Iterable[AreaRow], batch_size: int = BULK_BATCH_SIZE
+) -> dict[str, int]:
+    """Create many districts, towns and neighbourhoods; returns the new primary keys by code.
+
+    Each area's path is its parent's path plus its own code ("310000/310115/310115001/").
+    """
+    _require_municipal(actor, _("You may not change this area."))
+    known = _ByCode(Area, "level")
+    created: dict[str, int] = {}
+    pending: dict[str, Area] = {}
+
+    def flush() -> None:
+        if not pending:
+            return
+        batch = list(pending.values())
+        _refuse_taken_codes(Area, list(pending))
+        Area.objects.bulk_create(batch)
+        for area in batch:
+            known.found[area.code] = (area.pk, area.path, area.level)
+            created[area.code] = area.pk
+        pending.clear()
+
+    for row in rows:
+        if row.code in pending or row.code in created:
+            raise _code_taken(Area, [row.code])
+        if row.parent_code in pending:
+            flush()
+        parent_pk, parent_path, parent_level = known.require(row.parent_code, "parent")
+        if _CHILD_LEVEL.get(AreaLevel(parent_level)) != row.level:
+            message = _("This level of area needs a parent one level above it.")
+            raise ValidationFailed(
+                message, fields={"parent": [message]}, code=NetworkErrorCode.AREA_LEVEL
+            )
+        _check_subpopulations(row.population, row.population_over_65, row.population_non_local)
+        pending[row.code] = Area(
+            code=row.code,
+            level=row.level,
+            parent_id=parent_pk,
+            path=f"{parent_path}{row.code}/",
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+            population=row.population,
+            population_over_65=row.population_over_65,
+            population_non_local=row.population_non_local,
+        )
+        if len(pending) >= batch_size:
+            flush()
+    flush()
+    audit_record(
+        actor=actor, action="area.bulk_create", subject="areas", data={"count": len(created)}
+    )
+    return created
+
+
+@transaction.atomic
+def organizations_bulk_create(
+    *, actor: Any, rows: Iterable[OrganizationRow], batch_size: int = BULK_BATCH_SIZE
+) -> dict[str, int]:
+    """Register many organizations; returns the new primary keys by code.
+
+    An organization's path holds primary keys ("12/340/"), which exist only once the row is
+    inserted: each batch is inserted, then its paths are written in one bulk update.
+    """
+    _require_municipal(actor, _("You may not register organizations here."))
+    areas = _ByCode(Area, "level")
+    known = _ByCode(Organization, "kind")
+    created: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    pending: dict[str, OrganizationRow] = {}
+
+    def flush() -> None:
+        if not pending:
+            return
+        _refuse_taken_codes(Organization, list(pending))
+        areas.fetch(row.area_code for row in pending.values())
+        parent_paths: list[str] = []
+        batch: list[Organization] = []
+        for row in pending.values():
+            parent_pk, parent_path = None, ""
+            if row.parent_code:
+                parent_pk, parent_path, _kind = known.require(row.parent_code, "parent")
+            parent_paths.append(parent_path)
+            batch.append(
+                Organization(
+                    code=row.code,
+                    kind=row.kind,
+                    name_zh=row.name_zh,
+                    name_en=row.name_en,
+                    area_id=areas.require(row.area_code, "area")[0],
+                    parent_id=parent_pk,
+                    phone=row.phone,
+                    website=row.website,
+                )
+            )
+        Organization.objects.bulk_create(batch)
+        for org, parent_path in zip(batch, parent_paths, strict=True):
+            org.path = f"{parent_path}{org.pk}/"
+            known.found[org.code] = (org.pk, org.path, org.kind)
+            created[org.code] = org.pk
+            kinds[org.kind] = kinds.get(org.kind, 0) + 1
+        Organization.objects.bulk_update(batch, ["path"], batch_size=batch_size)
+        pending.clear()
+
+    for row in rows:
+        if row.code in pending or row.code in created:
+            raise _code_taken(Organization, [row.code])
+        if row.kind not in OrganizationKind.values:
+            raise _invalid("kind", _("Select a valid choice."))
+        if row.parent_code in pending:
+            flush()
+        pending[row.code] = row
+        if len(pending) >= batch_size:
+            flush()
+    flush()
+    audit_record(
+        actor=actor,
+        action="organization.bulk_create",
+        subject="organizations",
+        data={"count": len(created), "kinds": dict(sorted(kinds.items()))},
+    )
+    return created
+
+
+@transaction.atomic
+def sites_bulk_create(
+    *, actor: Any, rows: Iterable[SiteRow], batch_size: int = BULK_BATCH_SIZE
+) -> int:
+    """Open many learning sites at once; returns how many were created."""
+    _require_municipal(actor, _("You may not add sites to this organization."))
+    areas = _ByCode(Area, "level")
+    organizations = _ByCode(Organization, "kind")
+    written = 0
+    pending: list[SiteRow] = []
+
+    def flush() -> int:
+        areas.fetch(row.area_code for row in pending)
+        organizations.fetch(row.organization_code for row in pending)
+        batch = [
+            LearningSite(
+                organization_id=organizations.require(row.organization_code, "organization")[0],
+                area_id=areas.require(row.area_code, "area")[0],
+                name_zh=row.name_zh,
+                name_en=row.name_en,
+                address_zh=row.address_zh,
+                address_en=row.address_en,
+                latitude=row.latitude,
+                longitude=row.longitude,
+                rooms=row.rooms,
+                capacity=row.capacity,
+                step_free=row.step_free,
+                accessible_toilet=row.accessible_toilet,
+                hearing_loop=row.hearing_loop,
+            )
+            for row in pending
+        ]
+        LearningSite.objects.bulk_create(batch)
+        pending.clear()
+        return len(batch)
+
+    for row in rows:
+        for name in ("rooms", "capacity"):
+            if getattr(row, name) < 0:
+                raise _invalid(name, _("Enter zero or a positive number."))
+        pending.append(row)
+        if len(pending) >= batch_size:
+            written += flush()
+    if pending:
+        written += flush()
+    audit_record(actor=actor, action="site.bulk_create", subject="sites", data={"count": written})
+    return written
+
+
+@transaction.atomic
+def staff_roles_bulk_grant(
+    *, actor: Any, grants: Iterable[StaffGrantRow], batch_size: int = BULK_BATCH_SIZE
+) -> int:
+    """Give many users roles at organizations; a role a user already holds stays as it is.
+    Returns the number of grants processed."""
+    _require_municipal(actor, _("You may not manage staff of this organization."))
+    organizations = _ByCode(Organization, "kind")
+    user_model = get_user_model()
+    actor_id = getattr(actor, "pk", None)
+    processed = 0
+    pending: list[StaffGrantRow] = []
+
+    def flush() -> int:
+        organizations.fetch(grant.organization_code for grant in pending)
+        batch = [
+            StaffRole(
+                user_id=grant.user_id,
+                organization_id=organizations.require(grant.organization_code, "organization")[0],
+                role=grant.role,
+                granted_by_id=actor_id,
+            )
+            for grant in pending
+        ]
+        StaffRole.objects.bulk_create(batch, ignore_conflicts=True)
+        user_model._default_manager.filter(
+            pk__in={grant.user_id for grant in pending}, is_staff=False
+        ).update(is_staff=True)
+        pending.clear()
+        return len(batch)
+
+    for grant in grants:
+        if grant.role not in StaffRoleKind.values:
+            raise _invalid("role", _("Select a valid choice."))
+        pending.append(grant)
+        if len(pending) >= batch_size:
+            processed += flush()
+    if pending:
+        processed += flush()
+    audit_record(
+        actor=actor, action="staff_role.bulk_grant", subject="staff", data={"count": processed}
+    )
+    return processed
