@@ -59,8 +59,8 @@ DEMO_LOGIN_ROLES: dict[str, str] = {
     "huangpu": "Huangpu only: its towns, providers, sites and residents; grants staff",
     "xuhui": "Xuhui only: the same for Xuhui, and nothing of Huangpu",
     "town": "one town: registers and updates its residents and providers",
-    "school": "one community school: its sites, courses and staff",
-    "resident": "a learner: finds classes, applies, sees their own records",
+    "school": "one community school: its own record and its sites",
+    "resident": "a resident with a login (their own pages grow with later releases)",
 }
 
 Log = Callable[[str], None]
