@@ -123,11 +123,17 @@ def membership_list(*, viewer: Any, learner: Learner) -> QuerySet[TargetGroupMem
 
 
 def learner_count_by_district() -> dict[str, int]:
-    """Registered residents per district code (aggregate figures, no personal data)."""
-    rows = Learner.objects.values("residence_area__path").annotate(n=Count("id"))
+    """Registered residents per district code (aggregate figures, no personal data).
+
+    Grouped by the residence area's key, which the (residence_area, birth_date) index covers,
+    so the count never touches learner rows or joins the area table row by row."""
+    per_area = dict(
+        Learner.objects.order_by().values_list("residence_area_id").annotate(n=Count("id"))
+    )
+    paths = Area.objects.values_list("pk", "path")  # thousands of rows, not millions
     totals: dict[str, int] = {}
-    for row in rows:
-        parts = row["residence_area__path"].split("/")
-        if len(parts) > 2 and parts[1]:
-            totals[parts[1]] = totals.get(parts[1], 0) + row["n"]
+    for pk, path in paths:
+        parts = path.split("/")
+        if pk in per_area and len(parts) > 2 and parts[1]:
+            totals[parts[1]] = totals.get(parts[1], 0) + per_area[pk]
     return totals

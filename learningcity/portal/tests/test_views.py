@@ -122,7 +122,7 @@ def test_home_runs_a_bounded_number_of_queries(
     for _ in range(5):
         make_site(actor=city.root, organization=city.b.school)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("portal:home"))
 
     assert response.status_code == 200
