@@ -63,10 +63,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "learningcity.core",
     "learningcity.accounts",
     "learningcity.network",
     "learningcity.learners",
+    "learningcity.catalog",
+    "learningcity.enrollment",
     "learningcity.portal",
 ]
 
@@ -183,6 +187,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# Background work (waitlist promotion, offer expiry, reminders) through Django's tasks API,
+# queued in the database and run by `learningcity db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

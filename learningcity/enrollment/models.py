@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from learningcity.core.models import TimeStampedModel
+from learningcity.enrollment.choices import ApplicationStatus, DrawStatus, Tier
+from learningcity.network.models import actor_scope, scope_q
+
+LIVE = [
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.OFFERED,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.ENROLLED,
+]
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def restrict(self, actor: Any, action: str) -> ApplicationQuerySet:
+        """Provider staff see applications to their classes; offices those in their area."""
+        scope = actor_scope(actor, action)
+        return self.filter(
+            scope_q(
+                scope,
+                area_lookup="learner__residence_area__path",
+                organization_lookup="klass__course__provider__path",
+            )
+        )
+
+
+class Application(TimeStampedModel):
+    """A learner's application for one class: one of their ranked choices in a term."""
+
+    learner = models.ForeignKey(
+        "learners.Learner",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("learner"),
+    )
+    klass = models.ForeignKey(
+        "catalog.Class",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("class"),
+    )
+    term = models.ForeignKey(
+        "catalog.Term",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("term"),
+    )
+    rank = models.PositiveSmallIntegerField(_("choice"), default=1)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.APPLIED,
+    )
+    tier = models.PositiveSmallIntegerField(
+        _("priority tier"), choices=Tier.choices, default=Tier.FIRST_TIME
+    )
+    in_target_group = models.BooleanField(_("in a target group"), default=False)
+    waitlist_position = models.PositiveIntegerField(
+        _("waiting list position"), null=True, blank=True
+    )
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Why this application got what it got, in data the explanation page renders.
+    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [
+            models.Index(fields=["klass", "status"]),
+            models.Index(fields=["term", "status"]),
+            models.Index(fields=["learner", "term"]),
+            models.Index(fields=["status", "offer_expires_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "klass"],
+                condition=Q(status__in=LIVE),
+                name="application_one_live_per_class",
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="application_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} → {self.klass_id} ({self.status})"
+
+
+class Draw(TimeStampedModel):
+    """The lottery of one term (all its lottery classes) or of one class.
+
+    The commitment is published when the window opens; the seed only at the draw. Both and
+    the inputs digest let anyone recompute the results."""
+
+    term = models.ForeignKey("catalog.Term", on_delete=models.PROTECT, related_name="draws")
+    klass = models.ForeignKey(
+        "catalog.Class", null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
+    )
+    algorithm = models.CharField(max_length=40)
+    commitment = models.CharField(_("commitment (SHA-256 of the seed)"), max_length=64)
+    seed = models.CharField(_("seed"), max_length=64, blank=True)
+    status = models.CharField(
+        max_length=12, choices=DrawStatus.choices, default=DrawStatus.COMMITTED
+    )
+    inputs_digest = models.CharField(max_length=64, blank=True)
+    results_digest = models.CharField(max_length=64, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applications = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("lottery draw")
+        verbose_name_plural = _("lottery draws")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term"], condition=Q(klass__isnull=True), name="draw_one_per_term"
+            ),
+            models.UniqueConstraint(
+                fields=["klass"], condition=Q(klass__isnull=False), name="draw_one_per_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draw {self.public_id} ({self.status})"
+
+
+class DrawEntry(models.Model):
+    """One application as the draw saw it: the published input and its result."""
+
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="draw_entries"
+    )
+    rank = models.PositiveSmallIntegerField()
+    tier = models.PositiveSmallIntegerField()
+    in_group = models.BooleanField()
+    offered = models.BooleanField()
+    round = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=12)
+    waitlist_position = models.PositiveIntegerField(null=True)
+    lottery_number = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "application"], name="draw_entry_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id}:{self.application_id}"
+
+
+class Session(models.Model):
+    """One meeting of a class, on a date, when attendance is taken."""
+
+    klass = models.ForeignKey("catalog.Class", on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField(_("session"))
+    on = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["klass", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["klass", "number"], name="session_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.klass_id} #{self.number} {self.on}"
+
+
+class Attendance(models.Model):
+    """Whether an enrolled learner was at a session; the last mark taken counts."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="marks")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attendance"
+    )
+    present = models.BooleanField(_("present"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "application"], name="attendance_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.application_id}={self.present}"
+
+
+class Completion(TimeStampedModel):
+    """The end of an enrolment: completed or not, with the attendance that decided it. The
+    credit bank reads these as 'enrollment:<public_id>'."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="completion"
+    )
+    completed = models.BooleanField()
+    attendance_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    sessions_attended = models.PositiveSmallIntegerField()
+    sessions_held = models.PositiveSmallIntegerField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("completion")
+        verbose_name_plural = _("completions")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {'completed' if self.completed else 'not completed'}"
