@@ -1,8 +1,12 @@
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 
 from learningcity.network.tests.factories import City, make_city
+
+# The SQLite test database is a file under var/ (see settings.DATABASES).
+django_settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

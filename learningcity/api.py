@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from learningcity.accounts.api import router as accounts_router
 from learningcity.core.errors import DomainError
+from learningcity.enrollment.api import router as enrollment_router
 from learningcity.learners.api import router as learners_router
 from learningcity.network.api import router as network_router
 
@@ -33,6 +34,7 @@ api = NinjaAPI(
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", network_router)
 api.add_router("/v1/", learners_router)
+api.add_router("/v1/", enrollment_router)
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:

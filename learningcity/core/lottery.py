@@ -9,7 +9,8 @@ How seats are given, in order:
    applicants in a target group, in lottery order; then the general seats go to everyone
    left, by priority tier (lower first: e.g. first-time learners before returning learners)
    and then lottery order.
-4. A learner who already holds `cap` offers gets no more; their further choices wait.
+4. A learner who already holds `cap` places (offers here, or seats taken earlier in the term)
+   gets no more; their further choices wait.
 5. Every choice not offered joins its class's waitlist, ordered by rank, tier, lottery number.
 
 Anyone holding the published inputs and the revealed seed can recompute every result; the
@@ -24,6 +25,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 ALGORITHM = "lc-lottery-v1"
 
@@ -43,6 +45,7 @@ class Choice:
     rank: int
     tier: int = 0
     in_group: bool = False
+    held: int = 0  # places the learner already holds in the term (first-come classes)
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def inputs_digest(seats: Iterable[Seats], choices: Iterable[Choice], cap: int) -
         "cap": cap,
         "seats": sorted((s.key, s.capacity, s.quota) for s in seats),
         "choices": sorted(
-            (c.application, c.learner, c.klass, c.rank, c.tier, c.in_group) for c in choices
+            (c.application, c.learner, c.klass, c.rank, c.tier, c.in_group, c.held) for c in choices
         ),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -105,6 +108,8 @@ def draw(*, seed: str, seats: Iterable[Seats], choices: Iterable[Choice], cap: i
     quota_left = {k: min(s.quota, s.capacity, group_demand[k]) for k, s in seats_by_class.items()}
     general_left = {k: s.capacity - quota_left[k] for k, s in seats_by_class.items()}
     held: dict[str, int] = defaultdict(int)
+    for choice in all_choices:
+        held[choice.learner] = max(held[choice.learner], choice.held)
     by_round: dict[int, dict[str, list[Choice]]] = defaultdict(lambda: defaultdict(list))
     for choice in all_choices:
         by_round[choice.rank][choice.klass].append(choice)
@@ -158,3 +163,46 @@ def draw(*, seed: str, seats: Iterable[Seats], choices: Iterable[Choice], cap: i
                 choice.application, False, round_, reason, position
             )
     return result
+
+
+def verify_publication(publication: dict[str, Any]) -> list[str]:
+    """Recompute a published draw; return every discrepancy found (empty: it checks out).
+
+    The publication is what `enrollment.selectors.draw_publication` returns and the API
+    serves: seats, cap, seed, commitment, digests and every entry with its result."""
+    problems: list[str] = []
+    seed = publication.get("seed")
+    if not seed:
+        return ["the seed has not been revealed yet: the term has not been drawn"]
+    if commitment(seed) != publication["commitment"]:
+        problems.append("the revealed seed does not match the published commitment")
+    seats = [Seats(key, capacity, quota) for key, capacity, quota in publication["seats"]]
+    entries = publication["entries"]
+    choices = [
+        Choice(
+            e["application"],
+            e["learner"],
+            e["class"],
+            e["rank"],
+            e["tier"],
+            e["in_group"],
+            e.get("held", 0),
+        )
+        for e in entries
+    ]
+    cap = publication["cap"]
+    if inputs_digest(seats, choices, cap) != publication["inputs_digest"]:
+        problems.append("the published inputs differ from those the draw recorded")
+    result = draw(seed=seed, seats=seats, choices=choices, cap=cap)
+    if result.digest() != publication["results_digest"]:
+        problems.append("recomputed results differ from the recorded results digest")
+    for entry in entries:
+        outcome = result.outcomes[entry["application"]]
+        published = (entry["offered"], entry["round"], entry["reason"], entry["waitlist_position"])
+        recomputed = (outcome.offered, outcome.round, outcome.reason, outcome.waitlist_position)
+        if published != recomputed:
+            problems.append(
+                f"application {entry['application']}: published {published}, "
+                f"recomputed {recomputed}"
+            )
+    return problems

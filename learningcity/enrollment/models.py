@@ -70,8 +70,6 @@ class Application(TimeStampedModel):
     )
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    # Why this application got what it got, in data the explanation page renders.
-    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -99,7 +97,8 @@ class Application(TimeStampedModel):
 
 
 class Draw(TimeStampedModel):
-    """The lottery of one term (all its lottery classes) or of one class.
+    """The lottery of one term: all its lottery classes, drawn together so ranked choices
+    and the per-learner cap work across classes.
 
     The commitment is published when the window opens; the seed only at the draw. Both and
     the inputs digest let anyone recompute the results."""
@@ -110,7 +109,13 @@ class Draw(TimeStampedModel):
     )
     algorithm = models.CharField(max_length=40)
     commitment = models.CharField(_("commitment (SHA-256 of the seed)"), max_length=64)
+    # The seed stays encrypted until the draw, so no one reading the database can learn it
+    # early; at the draw it is revealed in `seed`.
+    seed_encrypted = models.BinaryField(editable=False)
     seed = models.CharField(_("seed"), max_length=64, blank=True)
+    # Each class's seats as the draw saw them: [[class public id, seats, reserved], ...].
+    seats = models.JSONField(default=list, blank=True)
+    cap = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(
         max_length=12, choices=DrawStatus.choices, default=DrawStatus.COMMITTED
     )
@@ -153,6 +158,7 @@ class DrawEntry(models.Model):
     rank = models.PositiveSmallIntegerField()
     tier = models.PositiveSmallIntegerField()
     in_group = models.BooleanField()
+    held = models.PositiveSmallIntegerField(default=0)
     offered = models.BooleanField()
     round = models.PositiveSmallIntegerField()
     reason = models.CharField(max_length=12)

@@ -1,0 +1,292 @@
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from learningcity.accounts.api import api_auth, optional_auth
+from learningcity.catalog.models import Class, Term
+from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.enrollment import selectors, services
+from learningcity.enrollment.models import Session
+from learningcity.learners.models import Learner
+from learningcity.learners.selectors import access_learner
+from learningcity.network.choices import Action
+
+router = Router(tags=["enrollment"], auth=api_auth)
+
+
+def _learner(request: HttpRequest, learner_id: uuid.UUID | None, action: str) -> Learner:
+    """The caller's own learner record, or (for staff) the one named, if in scope."""
+    if learner_id is not None:
+        return access_learner(viewer=request.user, public_id=learner_id, action=action)
+    user_id = request.user.pk
+    learner = Learner.objects.filter(user_id=user_id).first() if user_id else None
+    if learner is None:
+        message = "Name the learner (learner_id): this login is not a resident's."
+        raise ValidationFailed(message, fields={"learner_id": [message]})
+    return learner
+
+
+def _class(public_id: uuid.UUID) -> Class:
+    klass = Class.objects.select_related("term").filter(public_id=public_id).first()
+    if klass is None:
+        raise NotFound("No such class.")
+    return klass
+
+
+class ApplicationIn(Schema):
+    class_id: uuid.UUID
+    rank: int = Field(1, ge=1, le=20)
+    learner_id: uuid.UUID | None = Field(None, description="Staff applying for a resident")
+
+
+class ApplicationOut(Schema):
+    id: uuid.UUID = Field(..., alias="public_id")
+    class_id: uuid.UUID = Field(..., alias="klass.public_id")
+    course_title_zh: str = Field(..., alias="klass.course.title_zh")
+    course_title_en: str = Field(..., alias="klass.course.title_en")
+    term: str = Field(..., alias="term.code")
+    rank: int
+    status: str
+    offer_expires_at: dt.datetime | None
+    decided_at: dt.datetime | None
+
+
+@router.post(
+    "/applications",
+    response={201: ApplicationOut},
+    summary="Apply for a class (one ranked choice)",
+    description="Send an `Idempotency-Key` header: a retry returns the first application.",
+)
+def submit_application(request: HttpRequest, data: ApplicationIn) -> Any:
+    learner = _learner(request, data.learner_id, Action.CHANGE)
+    application = services.application_submit(
+        actor=request.user,
+        learner=learner,
+        klass=_class(data.class_id),
+        rank=data.rank,
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+    )
+    return Status(201, application)
+
+
+class ApplicationFilters(Schema):
+    learner_id: uuid.UUID | None = None
+    term: str | None = Field(None, max_length=20)
+
+
+@router.get(
+    "/applications",
+    response=list[ApplicationOut],
+    summary="A learner's applications (your own, or for staff a resident's)",
+)
+@paginate(LimitOffsetPagination)
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilters]) -> Any:
+    learner = _learner(request, filters.learner_id, Action.VIEW)
+    applications = selectors.applications_of(viewer=request.user, learner=learner)
+    if filters.term:
+        applications = applications.filter(term__code=filters.term)
+    return applications
+
+
+class ExplanationOut(Schema):
+    status: str
+    rationing: str
+    round: int | None
+    reason: str | None
+    tier: int | None
+    in_group: bool
+    lottery_number: str | None
+    waitlist_position: int | None
+    seats: int
+    reserved: int
+    applicants_in_round: int
+    offered_in_round: int
+    commitment: str | None
+    seed: str | None
+
+
+class ApplicationDetailOut(ApplicationOut):
+    explanation: ExplanationOut
+
+
+@router.get(
+    "/applications/{application_id}",
+    response=ApplicationDetailOut,
+    summary="One application, with why it got what it got",
+)
+def get_application(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    application = selectors.access_application(viewer=request.user, public_id=application_id)
+    application.explanation = selectors.application_explanation(  # type: ignore[attr-defined]
+        application=application
+    )
+    return application
+
+
+@router.post(
+    "/applications/{application_id}/accept",
+    response=ApplicationOut,
+    summary="Accept an offered place",
+)
+def accept(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    return services.offer_accept(actor=request.user, public_id=application_id)
+
+
+@router.post(
+    "/applications/{application_id}/decline",
+    response=ApplicationOut,
+    summary="Decline an offered place (it goes to the waiting list)",
+)
+def decline(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    return services.offer_decline(actor=request.user, public_id=application_id)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    response=ApplicationOut,
+    summary="Withdraw an application or give up a place",
+)
+def withdraw(request: HttpRequest, application_id: uuid.UUID) -> Any:
+    return services.application_withdraw(actor=request.user, public_id=application_id)
+
+
+class ApplicantOut(Schema):
+    id: uuid.UUID = Field(..., alias="public_id")
+    learner_name: str = Field(..., alias="learner.name")
+    rank: int
+    status: str
+    tier: int
+    in_target_group: bool
+
+
+@router.get(
+    "/classes/{class_id}/applicants",
+    response=list[ApplicantOut],
+    summary="Applicants to a class your organization runs",
+)
+@paginate(LimitOffsetPagination)
+def applicants(request: HttpRequest, class_id: uuid.UUID) -> Any:
+    return selectors.class_applicants(viewer=request.user, klass=_class(class_id))
+
+
+class DrawOut(Schema):
+    term: str
+    applications: int
+    offered: int
+    waitlisted: int
+    seconds: float
+    results_digest: str
+
+
+@router.post(
+    "/terms/{term_code}/draw",
+    response=DrawOut,
+    summary="Run and publish a term's lottery (municipal administration)",
+)
+def run_draw(request: HttpRequest, term_code: str) -> Any:
+    term = Term.objects.filter(code=term_code).first()
+    if term is None:
+        raise NotFound("No such term.")
+    return services.lottery_draw(actor=request.user, term=term)
+
+
+@router.get(
+    "/draws/{term_code}",
+    auth=optional_auth,
+    summary="A term's draw as published: the commitment before, everything after",
+    description="Verify it offline with `learningcity lottery verify --file FILE`.",
+)
+def published_draw(request: HttpRequest, term_code: str) -> Any:
+    term = Term.objects.filter(code=term_code).first()
+    if term is None:
+        raise NotFound("No such term.")
+    return selectors.draw_publication(draw=selectors.draw_for(term=term))
+
+
+class SessionOut(Schema):
+    id: int
+    number: int
+    on: dt.date
+
+
+@router.post(
+    "/classes/{class_id}/sessions",
+    response=list[SessionOut],
+    summary="Schedule the class's sessions and enrol its accepted learners",
+)
+def schedule_sessions(request: HttpRequest, class_id: uuid.UUID) -> Any:
+    return services.sessions_schedule(actor=request.user, klass=_class(class_id))
+
+
+@router.get(
+    "/classes/{class_id}/sessions", response=list[SessionOut], summary="The class's sessions"
+)
+def list_sessions(request: HttpRequest, class_id: uuid.UUID) -> Any:
+    return selectors.class_sessions(viewer=request.user, klass=_class(class_id))
+
+
+class MarkIn(Schema):
+    application_id: uuid.UUID
+    present: bool
+
+
+class AttendanceIn(Schema):
+    marks: list[MarkIn] = Field(..., max_length=1000)
+
+
+class AttendanceOut(Schema):
+    recorded: int
+
+
+@router.post(
+    "/sessions/{session_id}/attendance",
+    response=AttendanceOut,
+    summary="Take the roll for a session",
+)
+def take_attendance(request: HttpRequest, session_id: int, data: AttendanceIn) -> Any:
+    session = Session.objects.select_related("klass").filter(pk=session_id).first()
+    if session is None:
+        raise NotFound("No such session.")
+    ids = dict(
+        session.klass.applications.filter(
+            public_id__in=[m.application_id for m in data.marks]
+        ).values_list("public_id", "pk")
+    )
+    missing = [str(m.application_id) for m in data.marks if m.application_id not in ids]
+    if missing:
+        message = "Some learners are not enrolled in this class."
+        raise ValidationFailed(message, fields={"marks": [message]})
+    recorded = services.attendance_record(
+        actor=request.user,
+        session=session,
+        marks={ids[m.application_id]: m.present for m in data.marks},
+    )
+    return {"recorded": recorded}
+
+
+class CompletionOut(Schema):
+    source: str
+    completed: bool
+    attendance_rate: str
+    hours: str
+
+
+@router.post(
+    "/classes/{class_id}/complete",
+    response=list[CompletionOut],
+    summary="Close the class and decide who completed it",
+)
+def complete(request: HttpRequest, class_id: uuid.UUID) -> Any:
+    events = services.class_complete(actor=request.user, klass=_class(class_id))
+    return [
+        {
+            "source": e.source,
+            "completed": e.completed,
+            "attendance_rate": str(e.attendance_rate),
+            "hours": str(e.hours),
+        }
+        for e in events
+    ]

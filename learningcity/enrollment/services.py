@@ -1,0 +1,551 @@
+"""Every change in enrollment: applications, offers, waitlists, the draw, attendance.
+
+Seats are counted on the class row (catalog.Class.seats_taken) and moved only by conditional
+UPDATEs, so no seat is sold twice; applications are protected from duplicates by a unique
+constraint and by idempotency keys, so no retry makes two and none is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from learningcity.catalog.choices import ClassStatus, Rationing
+from learningcity.catalog.models import Class, Term
+from learningcity.catalog.services import class_seat_release, class_seat_take, class_seats_take
+from learningcity.core import clock, crypto, lottery
+from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from learningcity.core.services import (
+    audit_record,
+    idempotency_lookup,
+    idempotency_record,
+    request_fingerprint,
+)
+from learningcity.enrollment.choices import (
+    LIVE_STATUSES,
+    SEAT_STATUSES,
+    ApplicationStatus,
+    DrawStatus,
+    Tier,
+)
+from learningcity.enrollment.data import CompletionEvent, DrawSummary
+from learningcity.enrollment.errors import EnrollmentErrorCode as Code
+from learningcity.enrollment.models import (
+    Application,
+    Attendance,
+    Completion,
+    Draw,
+    DrawEntry,
+    Session,
+)
+from learningcity.learners.models import Learner
+from learningcity.learners.selectors import learner_target_groups
+from learningcity.network.choices import Action
+from learningcity.network.models import actor_scope
+
+SEED_CONTEXT = "enrollment.draw.seed"
+_CHUNK = 500
+
+
+def offer_ttl() -> dt.timedelta:
+    return dt.timedelta(hours=settings.ENROLLMENT_OFFER_HOURS)
+
+
+def _may_act_for(actor: Any, learner: Learner) -> bool:
+    """A resident acts for themselves; staff for residents in their scope."""
+    if getattr(actor, "pk", None) is not None and learner.user_id == actor.pk:
+        return True
+    return Learner.objects.restrict(actor, Action.CHANGE).filter(pk=learner.pk).exists()
+
+
+def _tier(learner: Learner, term: Term) -> int:
+    returning = (
+        Application.objects.filter(
+            learner=learner,
+            status__in=[
+                ApplicationStatus.ENROLLED,
+                ApplicationStatus.COMPLETED,
+                ApplicationStatus.NOT_COMPLETED,
+            ],
+        )
+        .exclude(term=term)
+        .exists()
+    )
+    return Tier.RETURNING if returning else Tier.FIRST_TIME
+
+
+def _refuse(message: str, code: str, field: str | None = None, status: type = Conflict) -> Any:
+    return status(message, code=code, fields={field: [message]} if field else None)
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    actor: Any,
+    learner: Learner,
+    klass: Class,
+    rank: int = 1,
+    idempotency_key: str | None = None,
+) -> Application:
+    """Apply for a class; a retry with the same key returns the first application.
+
+    First-come classes take a seat at once (or join the waiting list); lottery classes wait
+    for the term's draw, whose seed commitment exists before the first application."""
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = request_fingerprint({"learner": learner.pk, "class": klass.pk, "rank": rank})
+        first = idempotency_lookup(
+            actor=actor, action="application.submit", key=idempotency_key, fingerprint=fingerprint
+        )
+        if first is not None:
+            return Application.objects.get(public_id=first)
+    if not _may_act_for(actor, learner):
+        raise NotFound(_("No such learner."))
+    now = clock.now()
+    term = klass.term
+    if klass.status != ClassStatus.PUBLISHED:
+        raise _refuse(_("This class is not open for applications."), Code.CLASS_UNAVAILABLE)
+    if not klass.applications_open_at <= now < klass.applications_close_at:
+        raise _refuse(_("Applications for this class are not open now."), Code.WINDOW_CLOSED)
+    if not 1 <= rank <= term.max_choices:
+        raise ValidationFailed(
+            _("Choose a rank from 1 to %(max)s.") % {"max": term.max_choices},
+            code=Code.TOO_MANY_CHOICES,
+            fields={"rank": [_("Choose a rank from 1 to %(max)s.") % {"max": term.max_choices}]},
+        )
+    live = Application.objects.filter(learner=learner, term=term, status__in=LIVE_STATUSES)
+    if klass.rationing == Rationing.LOTTERY:
+        if live.filter(rank=rank, klass__rationing=Rationing.LOTTERY).exists():
+            raise _refuse(
+                _("You already have a choice with this rank in this term."), Code.RANK_TAKEN, "rank"
+            )
+        draw_commit(term=term)
+    elif live.filter(status__in=SEAT_STATUSES).count() >= term.per_learner_cap:
+        raise _refuse(
+            _("You already hold the most classes allowed in this term (%(cap)s).")
+            % {"cap": term.per_learner_cap},
+            Code.CAP_REACHED,
+        )
+    groups = learner_target_groups(learner=learner, on=clock.today())
+    application = Application(
+        learner=learner,
+        klass=klass,
+        term=term,
+        rank=rank,
+        tier=_tier(learner, term),
+        in_target_group=bool(groups),
+        status=ApplicationStatus.APPLIED,
+    )
+    if klass.rationing == Rationing.FIRST_COME:
+        if class_seat_take(class_id=klass.pk):
+            application.status = ApplicationStatus.ACCEPTED
+            application.decided_at = now
+        else:
+            application.status = ApplicationStatus.WAITLISTED
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise _refuse(_("You have already applied for this class."), Code.ALREADY_APPLIED) from None
+    if idempotency_key:
+        idempotency_record(
+            actor=actor,
+            action="application.submit",
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            result=str(application.public_id),
+        )
+    audit_record(
+        actor=actor,
+        action="application.submit",
+        subject=f"application:{application.public_id}",
+        data={"class": str(klass.public_id), "rank": rank, "status": application.status},
+    )
+    return application
+
+
+def _locked(actor: Any, public_id: Any) -> Application:
+    application = (
+        Application.objects.select_for_update()
+        .select_related("learner", "klass", "term")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if application is None or not _may_act_for(actor, application.learner):
+        raise NotFound(_("No such application."))
+    return application
+
+
+def _set_status(application: Application, status: str, actor: Any, **extra: Any) -> None:
+    before = application.status
+    application.status = status
+    application.decided_at = clock.now()
+    for name, value in extra.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", "decided_at", "updated_at", *extra])
+    audit_record(
+        actor=actor,
+        action=f"application.{status}",
+        subject=f"application:{application.public_id}",
+        data={"from": before, "class": str(application.klass.public_id)},
+    )
+
+
+@transaction.atomic
+def offer_accept(*, actor: Any, public_id: Any) -> Application:
+    application = _locked(actor, public_id)
+    if application.status == ApplicationStatus.ACCEPTED:
+        return application  # a retry of the same acceptance
+    if application.status != ApplicationStatus.OFFERED:
+        raise _refuse(_("Only an offered place can be accepted."), Code.WRONG_STATUS)
+    if application.offer_expires_at and application.offer_expires_at <= clock.now():
+        raise _refuse(_("This offer has expired."), Code.OFFER_EXPIRED)
+    _set_status(application, ApplicationStatus.ACCEPTED, actor)
+    return application
+
+
+@transaction.atomic
+def offer_decline(*, actor: Any, public_id: Any) -> Application:
+    application = _locked(actor, public_id)
+    if application.status == ApplicationStatus.DECLINED:
+        return application
+    if application.status != ApplicationStatus.OFFERED:
+        raise _refuse(_("Only an offered place can be declined."), Code.WRONG_STATUS)
+    _set_status(application, ApplicationStatus.DECLINED, actor)
+    _free_seat(application.klass_id)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: Any, public_id: Any) -> Application:
+    """Withdraw from a class at any point before it is completed; a held seat is freed."""
+    application = _locked(actor, public_id)
+    if application.status == ApplicationStatus.WITHDRAWN:
+        return application
+    if application.status not in LIVE_STATUSES:
+        raise _refuse(_("This application can no longer be withdrawn."), Code.WRONG_STATUS)
+    held_seat = application.status in SEAT_STATUSES
+    _set_status(application, ApplicationStatus.WITHDRAWN, actor)
+    if held_seat:
+        _free_seat(application.klass_id)
+    return application
+
+
+def _free_seat(class_id: int) -> None:
+    class_seat_release(class_id=class_id)
+    # Imported here: tasks import this module to do their work.
+    from learningcity.enrollment.tasks import promote_waitlist
+
+    transaction.on_commit(lambda: promote_waitlist.enqueue(class_id))
+
+
+@transaction.atomic
+def waitlist_promote(*, class_id: int) -> list[Application]:
+    """Offer freed seats to the waiting list, in its order, skipping learners who already
+    hold as many classes as the term allows. Safe to run twice or concurrently: the class
+    row is locked while it runs, and each offer takes its seat conditionally."""
+    klass = Class.objects.select_for_update().select_related("term").get(pk=class_id)
+    promoted: list[Application] = []
+    waiting = Application.objects.filter(klass=klass, status=ApplicationStatus.WAITLISTED).order_by(
+        "draw_entries__waitlist_position", "id"
+    )
+    expires = clock.now() + offer_ttl()
+    for application in waiting:
+        if klass.seats_taken + len(promoted) >= klass.capacity:
+            break
+        holding = Application.objects.filter(
+            learner_id=application.learner_id, term=klass.term, status__in=SEAT_STATUSES
+        ).count()
+        if holding >= klass.term.per_learner_cap:
+            continue
+        if not class_seat_take(class_id=klass.pk):
+            break
+        _set_status(application, ApplicationStatus.OFFERED, None, offer_expires_at=expires)
+        promoted.append(application)
+    if promoted:
+        _schedule_expiry(class_id, expires)
+    return promoted
+
+
+def _schedule_expiry(class_id: int, when: dt.datetime) -> None:
+    from learningcity.enrollment.tasks import expire_offers
+
+    transaction.on_commit(
+        lambda: expire_offers.using(run_after=when + dt.timedelta(seconds=1)).enqueue(class_id)
+    )
+
+
+@transaction.atomic
+def offers_expire(*, class_id: int | None = None, now: dt.datetime | None = None) -> int:
+    """Expire every offer past its time (of one class, or all); each freed seat goes down
+    the waiting list. Returns how many expired."""
+    now = now or clock.now()
+    overdue = Application.objects.select_for_update().filter(
+        status=ApplicationStatus.OFFERED, offer_expires_at__lte=now
+    )
+    if class_id is not None:
+        overdue = overdue.filter(klass_id=class_id)
+    expired = 0
+    for application in overdue.select_related("klass"):
+        _set_status(application, ApplicationStatus.EXPIRED, None)
+        _free_seat(application.klass_id)
+        expired += 1
+    return expired
+
+
+def draw_commit(*, term: Term) -> Draw:
+    """Create the term's draw with a secret seed and publish its commitment, once."""
+    existing = Draw.objects.filter(term=term).first()
+    if existing is not None:
+        return existing
+    seed = secrets.token_hex(32)
+    try:
+        with transaction.atomic():
+            return Draw.objects.create(
+                term=term,
+                algorithm=lottery.ALGORITHM,
+                commitment=lottery.commitment(seed),
+                seed_encrypted=crypto.encrypt(seed, context=SEED_CONTEXT),
+            )
+    except IntegrityError:  # another request committed it first: theirs stands
+        return Draw.objects.get(term=term)
+
+
+@transaction.atomic
+def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> DrawSummary:
+    """Draw the term: every APPLIED application to its lottery classes gets an offer or a
+    waiting-list place, recorded with the inputs so anyone can recompute it."""
+    if not actor_scope(actor, Action.CHANGE).everything:
+        raise PermissionDenied(_("Only the municipal administration runs a term's draw."))
+    started = time.perf_counter()
+    now = now or clock.now()
+    draw = Draw.objects.select_for_update().filter(term=term).first()
+    if draw is None:
+        raise _refuse(_("No one has applied to this term's lottery classes."), Code.DRAW_NOT_READY)
+    if draw.status == DrawStatus.DRAWN:
+        raise _refuse(_("This term has already been drawn."), Code.DRAW_DONE)
+    classes = list(
+        Class.objects.select_for_update()
+        .filter(term=term, rationing=Rationing.LOTTERY)
+        .order_by("id")
+    )
+    if any(c.applications_close_at > now for c in classes):
+        raise _refuse(
+            _("Some lottery classes of this term are still taking applications."),
+            Code.DRAW_NOT_READY,
+        )
+    rows = list(
+        Application.objects.filter(
+            term=term, status=ApplicationStatus.APPLIED, klass__rationing=Rationing.LOTTERY
+        ).values_list(
+            "id",
+            "public_id",
+            "learner__public_id",
+            "klass__public_id",
+            "rank",
+            "tier",
+            "in_target_group",
+        )
+    )
+    by_public = {str(c.public_id): c for c in classes}
+    seats = [
+        lottery.Seats(key, max(c.capacity - c.seats_taken, 0), min(c.group_quota, c.capacity))
+        for key, c in by_public.items()
+    ]
+    held_before = Counter(
+        Application.objects.filter(term=term, status__in=SEAT_STATUSES).values_list(
+            "learner__public_id", flat=True
+        )
+    )
+    choices = [
+        lottery.Choice(
+            str(public), str(learner), str(klass), rank, tier, group, held_before[learner]
+        )
+        for _id, public, learner, klass, rank, tier, group in rows
+    ]
+    seed = crypto.decrypt(draw.seed_encrypted, context=SEED_CONTEXT)
+    result = lottery.draw(seed=seed, seats=seats, choices=choices, cap=term.per_learner_cap)
+    ids = {str(public): pk for pk, public, *_rest in rows}
+    learner_of = {str(public): str(learner) for _pk, public, learner, *_rest in rows}
+    DrawEntry.objects.bulk_create(
+        [
+            DrawEntry(
+                draw=draw,
+                application_id=ids[c.application],
+                rank=c.rank,
+                tier=c.tier,
+                in_group=c.in_group,
+                held=c.held,
+                offered=result.outcomes[c.application].offered,
+                round=result.outcomes[c.application].round,
+                reason=result.outcomes[c.application].reason,
+                waitlist_position=result.outcomes[c.application].waitlist_position,
+                lottery_number=result.numbers[learner_of[c.application]],
+            )
+            for c in choices
+        ],
+        batch_size=2000,
+    )
+    offered = [ids[a] for a, o in result.outcomes.items() if o.offered]
+    waiting = [ids[a] for a, o in result.outcomes.items() if not o.offered]
+    expires = now + offer_ttl()
+    for chunk in _chunks(offered):
+        Application.objects.filter(pk__in=chunk).update(
+            status=ApplicationStatus.OFFERED, offer_expires_at=expires, decided_at=now
+        )
+    for chunk in _chunks(waiting):
+        Application.objects.filter(pk__in=chunk).update(
+            status=ApplicationStatus.WAITLISTED, decided_at=now
+        )
+    per_class = Counter(c.klass for c in choices if result.outcomes[c.application].offered)
+    for key, count in per_class.items():
+        if not class_seats_take(class_id=by_public[key].pk, count=count):
+            raise Conflict(_("A class had fewer seats than the draw gave; nothing was saved."))
+    draw.seed = seed
+    draw.seats = [[s.key, s.capacity, s.quota] for s in seats]
+    draw.cap = term.per_learner_cap
+    draw.inputs_digest = lottery.inputs_digest(seats, choices, term.per_learner_cap)
+    draw.results_digest = result.digest()
+    draw.status = DrawStatus.DRAWN
+    draw.drawn_at = now
+    draw.drawn_by_id = getattr(actor, "pk", None)
+    draw.applications = len(choices)
+    draw.seconds = round(time.perf_counter() - started, 3)
+    draw.save()
+    audit_record(
+        actor=actor,
+        action="lottery.draw",
+        subject=f"term:{term.code}",
+        data={
+            "applications": len(choices),
+            "offered": len(offered),
+            "results_digest": draw.results_digest,
+        },
+    )
+    for klass in classes:
+        if per_class.get(str(klass.public_id)):
+            _schedule_expiry(klass.pk, expires)
+    return DrawSummary(
+        term=term.code,
+        applications=len(choices),
+        offered=len(offered),
+        waitlisted=len(waiting),
+        seconds=draw.seconds,
+        results_digest=draw.results_digest,
+    )
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _access_class(actor: Any, klass: Class) -> Class:
+    if not Class.objects.restrict(actor, Action.CHANGE).filter(pk=klass.pk).exists():
+        raise NotFound(_("No such class."))
+    return klass
+
+
+@transaction.atomic
+def sessions_schedule(*, actor: Any, klass: Class) -> list[Session]:
+    """The class's weekly sessions from its first date; accepted places become enrolments.
+    Running it again changes nothing."""
+    _access_class(actor, klass)
+    existing = {s.number: s for s in Session.objects.filter(klass=klass)}
+    for number in range(1, klass.sessions + 1):
+        if number not in existing:
+            on = klass.first_session_on + dt.timedelta(weeks=number - 1)
+            existing[number] = Session.objects.create(klass=klass, number=number, on=on)
+    accepted = Application.objects.filter(klass=klass, status=ApplicationStatus.ACCEPTED)
+    for application in accepted.select_related("klass"):
+        _set_status(application, ApplicationStatus.ENROLLED, actor)
+    return [existing[n] for n in sorted(existing)]
+
+
+@transaction.atomic
+def attendance_record(*, actor: Any, session: Session, marks: dict[int, bool]) -> int:
+    """Mark who was present at a session (application id → present); a second roll call
+    overwrites the first. Only enrolled learners of that class can be marked."""
+    _access_class(actor, session.klass)
+    enrolled = set(
+        Application.objects.filter(
+            klass=session.klass_id, status=ApplicationStatus.ENROLLED, pk__in=list(marks)
+        ).values_list("pk", flat=True)
+    )
+    unknown = set(marks) - enrolled
+    if unknown:
+        message = _("Some learners are not enrolled in this class.")
+        raise ValidationFailed(
+            message, fields={"marks": [message]}, extra={"applications": sorted(unknown)}
+        )
+    for application_id, present in marks.items():
+        Attendance.objects.update_or_create(
+            session=session,
+            application_id=application_id,
+            defaults={"present": present, "recorded_by_id": getattr(actor, "pk", None)},
+        )
+    audit_record(
+        actor=actor,
+        action="attendance.record",
+        subject=f"session:{session.pk}",
+        data={"present": sum(marks.values()), "absent": len(marks) - sum(marks.values())},
+    )
+    return len(marks)
+
+
+@transaction.atomic
+def class_complete(*, actor: Any, klass: Class) -> list[CompletionEvent]:
+    """Close the class: each enrolled learner completes if they attended at least the
+    class's share of the sessions held. Returns the events the credit bank consumes."""
+    _access_class(actor, klass)
+    held = Session.objects.filter(klass=klass, marks__isnull=False).distinct().count()
+    if held == 0:
+        message = _("Take attendance for at least one session first.")
+        raise ValidationFailed(message, fields={"sessions": [message]})
+    events = []
+    enrolled = (
+        Application.objects.select_for_update()
+        .filter(klass=klass, status=ApplicationStatus.ENROLLED)
+        .select_related("klass__course__provider")
+    )
+    for application in enrolled:
+        attended = Attendance.objects.filter(application=application, present=True).count()
+        rate = (Decimal(attended) * 100 / Decimal(held)).quantize(Decimal("0.01"))
+        completed = rate >= klass.completion_min_attendance
+        completion = Completion.objects.create(
+            application=application,
+            completed=completed,
+            attendance_rate=rate,
+            sessions_attended=attended,
+            sessions_held=held,
+            decided_by_id=getattr(actor, "pk", None),
+        )
+        status = ApplicationStatus.COMPLETED if completed else ApplicationStatus.NOT_COMPLETED
+        _set_status(application, status, actor)
+        events.append(completion_event(completion))
+    return events
+
+
+def completion_event(completion: Completion) -> CompletionEvent:
+    application = completion.application
+    course = application.klass.course
+    return CompletionEvent(
+        source=f"enrollment:{application.public_id}",
+        learner_id=application.learner_id,
+        class_public_id=str(application.klass.public_id),
+        course_code=course.code,
+        provider_code=course.provider.code,
+        completed=completion.completed,
+        attendance_rate=completion.attendance_rate,
+        hours=course.hours,
+        decided_at=completion.created_at,
+    )
