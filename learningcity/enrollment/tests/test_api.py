@@ -24,17 +24,19 @@ def bearer(user: Any) -> dict[str, str]:
     }
 
 
-def post(client: Client, path: str, body: dict | None = None, **headers: str) -> Any:
-    return client.post(path, body or {}, content_type="application/json", headers=headers)
+def post(
+    client: Client, path: str, body: dict[str, Any] | None = None, *, auth: dict[str, str]
+) -> Any:
+    return client.post(path, body or {}, content_type="application/json", headers=auth)
 
 
 def test_a_resident_applies_and_a_retry_returns_the_same(city: City, client: Client) -> None:
     klass = make_class(city, make_term(city))
     resident = make_resident(city)
-    headers = {**bearer(resident.user), "Idempotency-Key": "k1"}
+    headers = {auth=bearer(resident.user), "Idempotency-Key": "k1"}
 
-    first = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, **headers)
-    retry = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, **headers)
+    first = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, auth=headers)
+    retry = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, auth=headers)
 
     assert (first.status_code, retry.status_code) == (201, 201)
     assert first.json()["id"] == retry.json()["id"]
@@ -49,7 +51,7 @@ def test_a_login_without_a_learner_must_name_one(city: City, client: Client) -> 
         client,
         "/api/v1/applications",
         {"class_id": str(klass.public_id)},
-        **bearer(city.b.school_admin),
+        auth=bearer(city.b.school_admin),
     )
 
     assert response.status_code == 400
@@ -61,8 +63,8 @@ def test_staff_apply_on_behalf_only_in_scope(city: City, client: Client) -> None
     resident = make_resident(city, district="a")
     body = {"class_id": str(klass.public_id), "learner_id": str(resident.public_id)}
 
-    refused = post(client, "/api/v1/applications", body, **bearer(city.b.officer))
-    accepted = post(client, "/api/v1/applications", body, **bearer(city.a.town_officer))
+    refused = post(client, "/api/v1/applications", body, auth=bearer(city.b.officer))
+    accepted = post(client, "/api/v1/applications", body, auth=bearer(city.a.town_officer))
 
     assert (refused.status_code, accepted.status_code) == (404, 201)
     assert Application.objects.count() == 1
@@ -75,7 +77,7 @@ def test_unknown_class_is_404(city: City, client: Client) -> None:
         client,
         "/api/v1/applications",
         {"class_id": "00000000-0000-0000-0000-000000000000"},
-        **bearer(resident.user),
+        auth=bearer(resident.user),
     )
 
     assert response.status_code == 404
@@ -103,7 +105,7 @@ def test_someone_elses_application_is_404(city: City, client: Client) -> None:
     )
     assert (
         post(
-            client, f"/api/v1/applications/{mine.public_id}/withdraw", **bearer(other.user)
+            client, f"/api/v1/applications/{mine.public_id}/withdraw", auth=bearer(other.user)
         ).status_code
         == 404
     )
@@ -117,9 +119,9 @@ def test_draw_accept_and_explanation(city: City, client: Client) -> None:
     mine = services.application_submit(actor=me.user, learner=me, klass=klass)
     close_window(klass)
 
-    refused = post(client, f"/api/v1/terms/{term.code}/draw", **bearer(city.a.officer))
-    drawn = post(client, f"/api/v1/terms/{term.code}/draw", **bearer(city.root))
-    accepted = post(client, f"/api/v1/applications/{mine.public_id}/accept", **bearer(me.user))
+    refused = post(client, f"/api/v1/terms/{term.code}/draw", auth=bearer(city.a.officer))
+    drawn = post(client, f"/api/v1/terms/{term.code}/draw", auth=bearer(city.root))
+    accepted = post(client, f"/api/v1/applications/{mine.public_id}/accept", auth=bearer(me.user))
     detail = client.get(f"/api/v1/applications/{mine.public_id}", headers=bearer(me.user))
 
     assert (refused.status_code, drawn.status_code) == (403, 200)
@@ -162,20 +164,20 @@ def test_roll_call_through_the_api(city: City, client: Client) -> None:
     mine = services.application_submit(actor=me.user, learner=me, klass=klass)
     staff = bearer(city.a.school_admin)
 
-    sessions = post(client, f"/api/v1/classes/{klass.public_id}/sessions", **staff).json()
+    sessions = post(client, f"/api/v1/classes/{klass.public_id}/sessions", auth=staff).json()
     other = post(
         client,
         f"/api/v1/sessions/{sessions[0]['id']}/attendance",
         {"marks": [{"application_id": str(mine.public_id), "present": True}]},
-        **bearer(city.b.school_admin),
+        auth=bearer(city.b.school_admin),
     )
     roll = post(
         client,
         f"/api/v1/sessions/{sessions[0]['id']}/attendance",
         {"marks": [{"application_id": str(mine.public_id), "present": True}]},
-        **staff,
+        auth=staff,
     )
-    done = post(client, f"/api/v1/classes/{klass.public_id}/complete", **staff)
+    done = post(client, f"/api/v1/classes/{klass.public_id}/complete", auth=staff)
 
     assert len(sessions) == 4
     assert other.status_code == 404
