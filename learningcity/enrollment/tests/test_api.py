@@ -33,7 +33,7 @@ def post(
 def test_a_resident_applies_and_a_retry_returns_the_same(city: City, client: Client) -> None:
     klass = make_class(city, make_term(city))
     resident = make_resident(city)
-    headers = {auth=bearer(resident.user), "Idempotency-Key": "k1"}
+    headers = {**bearer(resident.user), "Idempotency-Key": "k1"}
 
     first = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, auth=headers)
     retry = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, auth=headers)
