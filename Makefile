@@ -30,7 +30,11 @@ demo: $(STAMP)
 	$(BIN)/learningcity collectstatic --noinput -v0
 	$(BIN)/learningcity seed-demo --if-empty --scale $(DEMO_SCALE) --learners $(DEMO_LEARNERS) --seed $(DEMO_SEED)
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/docs)"
-	exec $(BIN)/gunicorn learningcity.wsgi:application --bind 127.0.0.1:$(PORT) \
+	@# The task worker (waiting-list promotion, offer expiry) runs beside the web server and
+	@# stops with it.
+	$(BIN)/learningcity db_worker --no-startup-delay >> var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn learningcity.wsgi:application --bind 127.0.0.1:$(PORT) \
 	    --workers 2 --threads 4 --access-logfile - --timeout 60
 
 lint: $(STAMP)
