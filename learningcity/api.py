@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from learningcity.accounts.api import router as accounts_router
+from learningcity.catalog.api import router as catalog_router
 from learningcity.core.errors import DomainError
 from learningcity.enrollment.api import router as enrollment_router
 from learningcity.learners.api import router as learners_router
@@ -34,6 +35,7 @@ api = NinjaAPI(
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", network_router)
 api.add_router("/v1/", learners_router)
+api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", enrollment_router)
 
 

@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("learningcity.accounts.urls")),
     path("network/", include("learningcity.network.urls")),
+    path("enrollment/", include("learningcity.enrollment.urls")),
+    path("catalog/", include("learningcity.catalog.urls")),
     path("", include("learningcity.portal.urls")),
 ]
 

@@ -61,3 +61,32 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 5, _("Friday")
     SATURDAY = 6, _("Saturday")
     SUNDAY = 7, _("Sunday")
+
+
+class DocumentKind(models.TextChoices):
+    """What a search result is. The values sort as the results list them without a query."""
+
+    CLASS = "class", _("Class")
+    COURSE = "course", _("Course")
+    RESOURCE = "resource", _("Online resource")
+
+
+class TimeOfDay(models.TextChoices):
+    """When a class starts: before noon, before six in the evening, or later."""
+
+    MORNING = "morning", _("Morning (before 12:00)")
+    AFTERNOON = "afternoon", _("Afternoon (12:00 to 18:00)")
+    EVENING = "evening", _("Evening (from 18:00)")
+
+
+class FeeFilter(models.TextChoices):
+    FREE = "free", _("Free")
+    PAID = "paid", _("With a fee")
+
+
+class WindowState(models.TextChoices):
+    """Where a class's application window stands at a moment."""
+
+    UPCOMING = "upcoming", _("Not open yet")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")

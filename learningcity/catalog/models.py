@@ -11,6 +11,7 @@ from learningcity.catalog.choices import (
     Audience,
     Category,
     ClassStatus,
+    DocumentKind,
     Level,
     Mode,
     Rationing,
@@ -209,6 +210,14 @@ class Class(TimeStampedModel):
         return max(self.capacity - self.seats_taken, 0)
 
 
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def restrict(self, actor: Any, action: str) -> ResourceQuerySet:
+        scope = actor_scope(actor, action)
+        return self.filter(
+            scope_q(scope, area_lookup="provider__area__path", organization_lookup="provider__path")
+        )
+
+
 class Resource(TimeStampedModel):
     """A digital learning resource anyone may use at any time: video, e-book, MOOC."""
 
@@ -229,6 +238,8 @@ class Resource(TimeStampedModel):
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     is_active = models.BooleanField(_("available"), default=True)
 
+    objects = ResourceQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("learning resource")
@@ -240,3 +251,76 @@ class Resource(TimeStampedModel):
     @property
     def title(self) -> str:
         return _bilingual(self.title_zh, self.title_en)
+
+
+class SearchDocument(models.Model):
+    """What the search engine knows of one course, class or resource: its words, segmented
+    by jieba into space-separated lower-case tokens, and the few facts results are counted by.
+
+    Derived data, written only by catalog.services (and rebuilt by `search-reindex`). The
+    full-text index over the two token columns is not a Django field: on SQLite an FTS5 table
+    that triggers keep in step with this table, on PostgreSQL generated tsvector columns with a
+    GIN index (migration 0003). Category, mode, audience and fee repeat the course's, so facets
+    count without joins; a class's district is its site's, which never moves.
+    """
+
+    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    # A class's document also names its course, so one filter on the course covers both.
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.CASCADE, related_name="search_documents"
+    )
+    klass = models.OneToOneField(
+        Class, null=True, blank=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    resource = models.OneToOneField(
+        Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    provider = models.ForeignKey("network.Organization", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "network.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    audience = models.CharField(max_length=12, choices=Audience.choices, blank=True)
+    fee = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    title_tokens = models.TextField(blank=True)
+    body_tokens = models.TextField(blank=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [models.Index(fields=["kind", "category"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(kind=DocumentKind.COURSE),
+                name="searchdocument_one_per_course",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind=DocumentKind.COURSE,
+                    course__isnull=False,
+                    klass__isnull=True,
+                    resource__isnull=True,
+                )
+                | Q(
+                    kind=DocumentKind.CLASS,
+                    course__isnull=False,
+                    klass__isnull=False,
+                    resource__isnull=True,
+                )
+                | Q(
+                    kind=DocumentKind.RESOURCE,
+                    course__isnull=True,
+                    klass__isnull=True,
+                    resource__isnull=False,
+                ),
+                name="searchdocument_kind_matches_subject",
+            ),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="searchdocument_fee_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.course_id or self.klass_id or self.resource_id}"

@@ -5,14 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
-from learningcity.catalog.models import Class, Term
+from learningcity.catalog.choices import ClassStatus, Rationing
+from learningcity.catalog.models import Class, Course, Term
 from learningcity.core.errors import NotFound
-from learningcity.enrollment.choices import ApplicationStatus, DrawStatus
-from learningcity.enrollment.models import Application, Completion, Draw, DrawEntry, Session
+from learningcity.enrollment.choices import LIVE_STATUSES, ApplicationStatus, DrawStatus
+from learningcity.enrollment.models import (
+    Application,
+    Attendance,
+    Completion,
+    Draw,
+    DrawEntry,
+    Session,
+)
 from learningcity.learners.models import Learner
-from learningcity.network.choices import Action
+from learningcity.network.choices import Action, OrganizationStatus
+from learningcity.network.models import GOVERNANCE_KINDS, LearningSite, Organization
 
 
 def applications_of(*, viewer: Any, learner: Learner) -> QuerySet[Application]:
@@ -52,7 +61,7 @@ def class_applicants(*, viewer: Any, klass: Class) -> QuerySet[Application]:
     return (
         Application.objects.filter(klass=klass)
         .select_related("learner")
-        .order_by("status", "draw_entries__waitlist_position", "id")
+        .order_by("status", F("draw_entries__waitlist_position").asc(nulls_last=True), "id")
     )
 
 
@@ -129,7 +138,10 @@ def _waitlist_position(application: Application, entry: DrawEntry | None) -> int
         return (
             waiting.filter(draw_entries__waitlist_position__lt=entry.waitlist_position).count() + 1
         )
-    return waiting.filter(id__lt=application.pk).count() + 1
+    # Not placed by a draw (first-come, or a late applicant after it): behind everyone the
+    # draw placed, then in the order of applying.
+    ahead = waiting.filter(Q(draw_entries__isnull=False) | Q(id__lt=application.pk))
+    return ahead.exclude(pk=application.pk).distinct().count() + 1
 
 
 def draw_for(*, term: Term) -> Draw:
@@ -201,3 +213,258 @@ def completions_since(*, after_id: int = 0, limit: int = 1000) -> QuerySet[Compl
         .select_related("application__klass__course__provider")
         .order_by("id")[:limit]
     )
+
+
+# Reads for the enrollment pages (views/). Each takes the viewer where scope applies.
+
+
+def learner_for_user(*, user: Any) -> Learner | None:
+    """The resident record of a login, or None (staff logins usually have none)."""
+    if getattr(user, "pk", None) is None:
+        return None
+    return Learner.objects.filter(user_id=user.pk).first()
+
+
+def class_for_applying(*, public_id: Any) -> Class:
+    """A class a resident may look at to apply: any class that is not a draft."""
+    klass = (
+        Class.objects.select_related("course__provider", "site", "term")
+        .exclude(status=ClassStatus.DRAFT)
+        .filter(public_id=public_id)
+        .first()
+    )
+    if klass is None:
+        raise NotFound("No such class.")
+    return klass
+
+
+def term_choices(*, learner: Learner, term: Term) -> list[Application]:
+    """The learner's live applications in a term, lottery choices first by rank."""
+    return sorted(
+        Application.objects.filter(learner=learner, term=term, status__in=LIVE_STATUSES)
+        .select_related("klass__course", "klass__site")
+        .order_by("rank", "id"),
+        key=lambda a: (a.klass.rationing != Rationing.LOTTERY, a.rank, a.pk),
+    )
+
+
+def access_class(*, viewer: Any, public_id: Any, action: str = Action.VIEW) -> Class:
+    """A class the viewer's organization runs (or in their area), else 404."""
+    klass = (
+        Class.objects.restrict(viewer, action)
+        .select_related("course__provider", "site", "term")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if klass is None:
+        raise NotFound("No such class.")
+    return klass
+
+
+def may_change_class(*, viewer: Any, klass: Class) -> bool:
+    return Class.objects.restrict(viewer, Action.CHANGE).filter(pk=klass.pk).exists()
+
+
+def staff_class_list(*, viewer: Any) -> QuerySet[Class]:
+    """The classes the viewer's organizations run (or in their area), newest term first."""
+    return (
+        Class.objects.restrict(viewer, Action.VIEW)
+        .select_related("course__provider", "site", "term")
+        .order_by("-term__starts_on", "term_id", "course__code", "weekday", "starts_at", "id")
+    )
+
+
+def status_counts_by_class(*, class_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Applications per status for several classes, in one query."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in class_ids}
+    rows = (
+        Application.objects.filter(klass_id__in=class_ids)
+        .order_by()
+        .values_list("klass_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for klass_id, status, n in rows:
+        counts[klass_id][status] = n
+    return counts
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: Session
+    marked: int
+    present: int
+
+
+def class_session_rows(*, viewer: Any, klass: Class) -> list[SessionRow]:
+    """The class's sessions with how many marks each has (0 = roll not yet taken)."""
+    sessions = class_sessions(viewer=viewer, klass=klass).annotate(
+        marked=Count("marks"), present=Count("marks", filter=Q(marks__present=True))
+    )
+    return [SessionRow(s, s.marked, s.present) for s in sessions]
+
+
+def access_session(*, viewer: Any, session_id: int, action: str = Action.CHANGE) -> Session:
+    """A session of a class in the viewer's scope, else 404."""
+    session = (
+        Session.objects.select_related("klass__course", "klass__site", "klass__term")
+        .filter(pk=session_id, klass__in=Class.objects.restrict(viewer, action))
+        .first()
+    )
+    if session is None:
+        raise NotFound("No such session.")
+    return session
+
+
+@dataclass(frozen=True)
+class RollCallRow:
+    """One enrolled learner at a session: this session's mark, and the one before it."""
+
+    application_id: int
+    name: str
+    present: bool | None
+    last_time: bool | None
+
+
+@dataclass(frozen=True)
+class RollCall:
+    rows: list[RollCallRow]
+    previous: Session | None
+    recorded_at: Any
+    recorded_by: str
+
+
+def roll_call(*, session: Session) -> RollCall:
+    """Who is enrolled, as marked at this session (if the roll was taken) and at the last
+    session before it. Three queries, whatever the class size."""
+    enrolled = list(
+        Application.objects.filter(klass_id=session.klass_id, status=ApplicationStatus.ENROLLED)
+        .select_related("learner")
+        .order_by("learner__name", "id")
+    )
+    previous = (
+        Session.objects.filter(klass_id=session.klass_id, number__lt=session.number)
+        .order_by("-number")
+        .first()
+    )
+    marks = Attendance.objects.filter(
+        session_id__in=[session.pk] + ([previous.pk] if previous else [])
+    ).select_related("recorded_by")
+    now_marks: dict[int, bool] = {}
+    last_marks: dict[int, bool] = {}
+    latest: Attendance | None = None
+    for mark in marks:
+        if mark.session_id == session.pk:
+            now_marks[mark.application_id] = mark.present
+            if latest is None or mark.recorded_at > latest.recorded_at:
+                latest = mark
+        else:
+            last_marks[mark.application_id] = mark.present
+    rows = [
+        RollCallRow(a.pk, a.learner.name, now_marks.get(a.pk), last_marks.get(a.pk))
+        for a in enrolled
+    ]
+    recorder = ""
+    if latest is not None and latest.recorded_by is not None:
+        recorder = latest.recorded_by.get_username()
+    return RollCall(
+        rows=rows,
+        previous=previous,
+        recorded_at=latest.recorded_at if latest else None,
+        recorded_by=recorder,
+    )
+
+
+def access_term(*, code: str) -> Term:
+    term = Term.objects.filter(code=code).first()
+    if term is None:
+        raise NotFound("No such term.")
+    return term
+
+
+@dataclass(frozen=True)
+class LotteryClassRow:
+    klass: Class
+    applied: int
+    closed: bool
+
+
+@dataclass(frozen=True)
+class TermDrawOverview:
+    """What the municipal office needs to decide whether to run a term's draw."""
+
+    term: Term
+    classes: list[LotteryClassRow]
+    applied: int
+    all_closed: bool
+    draw: Draw | None
+    offered: int
+    waitlisted: int
+
+
+def term_draw_overview(*, term: Term, now: Any) -> TermDrawOverview:
+    classes = list(
+        Class.objects.filter(term=term, rationing=Rationing.LOTTERY)
+        .select_related("course__provider", "site")
+        .annotate(
+            applied=Count("applications", filter=Q(applications__status=ApplicationStatus.APPLIED))
+        )
+        .order_by("course__code", "id")
+    )
+    rows = [LotteryClassRow(c, c.applied, c.applications_close_at <= now) for c in classes]
+    draw = Draw.objects.filter(term=term, klass__isnull=True).select_related("drawn_by").first()
+    offered = waitlisted = 0
+    if draw is not None and draw.status == DrawStatus.DRAWN:
+        tally = dict(
+            DrawEntry.objects.filter(draw=draw)
+            .order_by()
+            .values_list("offered")
+            .annotate(n=Count("id"))
+        )
+        offered, waitlisted = tally.get(True, 0), tally.get(False, 0)
+    return TermDrawOverview(
+        term=term,
+        classes=rows,
+        applied=sum(r.applied for r in rows),
+        all_closed=all(r.closed for r in rows),
+        draw=draw,
+        offered=offered,
+        waitlisted=waitlisted,
+    )
+
+
+def draw_for_term(*, term: Term) -> Draw | None:
+    """The term's draw if its commitment has been made (at the first lottery application)."""
+    return Draw.objects.filter(term=term, klass__isnull=True).first()
+
+
+def live_application(*, learner: Learner, klass: Class) -> Application | None:
+    return Application.objects.filter(
+        learner=learner, klass=klass, status__in=LIVE_STATUSES
+    ).first()
+
+
+def provider_choices(*, viewer: Any) -> QuerySet[Organization]:
+    """Providers the viewer may publish courses for (offices govern; they do not teach)."""
+    return (
+        Organization.objects.restrict(viewer, Action.CHANGE)
+        .filter(status=OrganizationStatus.ACTIVE)
+        .exclude(kind__in=GOVERNANCE_KINDS)
+        .order_by("code")
+    )
+
+
+def course_choices(*, viewer: Any) -> QuerySet[Course]:
+    return Course.objects.restrict(viewer, Action.CHANGE).filter(is_active=True).order_by("code")
+
+
+def site_choices(*, viewer: Any) -> QuerySet[LearningSite]:
+    return (
+        LearningSite.objects.restrict(viewer, Action.CHANGE)
+        .filter(is_active=True)
+        .order_by("name_zh", "id")
+    )
+
+
+def open_terms(*, today: Any) -> QuerySet[Term]:
+    """Terms a new class can still be scheduled in."""
+    return Term.objects.filter(ends_on__gte=today).order_by("starts_on", "code")

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from learningcity.catalog.choices import ClassStatus, Rationing
@@ -67,20 +68,23 @@ def _may_act_for(actor: Any, learner: Learner) -> bool:
     return Learner.objects.restrict(actor, Action.CHANGE).filter(pk=learner.pk).exists()
 
 
-def _tier(learner: Learner, term: Term) -> int:
-    returning = (
-        Application.objects.filter(
-            learner=learner,
-            status__in=[
-                ApplicationStatus.ENROLLED,
-                ApplicationStatus.COMPLETED,
-                ApplicationStatus.NOT_COMPLETED,
-            ],
-        )
-        .exclude(term=term)
-        .exists()
+def _standing(learner: Learner, term: Term, rank: int) -> dict[str, int]:
+    """What the checks of an application need from the learner's applications, in one read:
+    live lottery choices in this term with this rank (`rank_taken`), seats held in this term
+    (`held`), and enrolments in other terms (`returning`: the learner's priority tier)."""
+    in_term = Q(term=term, status__in=LIVE_STATUSES)
+    returning = Q(
+        status__in=[
+            ApplicationStatus.ENROLLED,
+            ApplicationStatus.COMPLETED,
+            ApplicationStatus.NOT_COMPLETED,
+        ]
+    ) & ~Q(term=term)
+    return Application.objects.filter(learner=learner).aggregate(
+        rank_taken=Count("id", filter=in_term & Q(rank=rank, klass__rationing=Rationing.LOTTERY)),
+        held=Count("id", filter=in_term & Q(status__in=SEAT_STATUSES)),
+        returning=Count("id", filter=returning),
     )
-    return Tier.RETURNING if returning else Tier.FIRST_TIME
 
 
 def _refuse(message: str, code: str, field: str | None = None, status: type = Conflict) -> Any:
@@ -122,14 +126,15 @@ def application_submit(
             code=Code.TOO_MANY_CHOICES,
             fields={"rank": [_("Choose a rank from 1 to %(max)s.") % {"max": term.max_choices}]},
         )
-    live = Application.objects.filter(learner=learner, term=term, status__in=LIVE_STATUSES)
+    standing = _standing(learner, term, rank)
+    drawn = False
     if klass.rationing == Rationing.LOTTERY:
-        if live.filter(rank=rank, klass__rationing=Rationing.LOTTERY).exists():
+        if standing["rank_taken"]:
             raise _refuse(
                 _("You already have a choice with this rank in this term."), Code.RANK_TAKEN, "rank"
             )
-        draw_commit(term=term)
-    elif live.filter(status__in=SEAT_STATUSES).count() >= term.per_learner_cap:
+        drawn = draw_commit(term=term).status == DrawStatus.DRAWN
+    elif standing["held"] >= term.per_learner_cap:
         raise _refuse(
             _("You already hold the most classes allowed in this term (%(cap)s).")
             % {"cap": term.per_learner_cap},
@@ -141,19 +146,24 @@ def application_submit(
         klass=klass,
         term=term,
         rank=rank,
-        tier=_tier(learner, term),
+        tier=Tier.RETURNING if standing["returning"] else Tier.FIRST_TIME,
         in_target_group=bool(groups),
         status=ApplicationStatus.APPLIED,
     )
-    if klass.rationing == Rationing.FIRST_COME:
+    if drawn:
+        # The term has been drawn and this class reopened: a late applicant joins the end
+        # of the waiting list (after everyone the draw placed), never a draw that is over.
+        application.status = ApplicationStatus.WAITLISTED
+    elif klass.rationing == Rationing.FIRST_COME:
         if class_seat_take(class_id=klass.pk):
             application.status = ApplicationStatus.ACCEPTED
             application.decided_at = now
         else:
             application.status = ApplicationStatus.WAITLISTED
     try:
-        with transaction.atomic():
-            application.save()
+        # No savepoint of its own: the refusal leaves this function, whose atomic block
+        # rolls back (to its savepoint when a caller's transaction is open).
+        application.save()
     except IntegrityError:
         raise _refuse(_("You have already applied for this class."), Code.ALREADY_APPLIED) from None
     if idempotency_key:
@@ -255,8 +265,9 @@ def waitlist_promote(*, class_id: int) -> list[Application]:
     row is locked while it runs, and each offer takes its seat conditionally."""
     klass = Class.objects.select_for_update().select_related("term").get(pk=class_id)
     promoted: list[Application] = []
+    # The draw's order first, then late and first-come applicants in the order they applied.
     waiting = Application.objects.filter(klass=klass, status=ApplicationStatus.WAITLISTED).order_by(
-        "draw_entries__waitlist_position", "id"
+        F("draw_entries__waitlist_position").asc(nulls_last=True), "id"
     )
     expires = clock.now() + offer_ttl()
     for application in waiting:

@@ -48,15 +48,24 @@ def actor_scope(actor: Any, action: str) -> Scope:
     org_paths: set[str] = set()
     roles = StaffRole.objects.filter(
         user_id=actor.pk, organization__status=OrganizationStatus.ACTIVE
-    ).values_list("role", "organization__path", "organization__kind", "organization__area__path")
-    for role, org_path, kind, area_path in roles:
+    ).values_list(
+        "role",
+        "organization__path",
+        "organization__kind",
+        "organization__area__path",
+        "organization__area__level",
+    )
+    everything = False
+    for role, org_path, kind, area_path, area_level in roles:
         if action not in ROLE_ACTIONS.get(role, frozenset()):
             continue
         org_paths.add(org_path)
         if kind in GOVERNANCE_KINDS:
             area_paths.add(area_path)
+            # A municipal body (commission, advisory office, Service Center) governs the city.
+            everything = everything or area_level == AreaLevel.CITY
     scope = Scope(
-        everything=False,
+        everything=everything,
         area_paths=tuple(sorted(_outermost(area_paths))),
         organization_paths=tuple(sorted(_outermost(org_paths))),
     )

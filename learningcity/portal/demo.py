@@ -31,6 +31,7 @@ from learningcity.network.data import StaffGrantRow
 from learningcity.network.models import Area, LearningSite, Organization, StaffRole
 from learningcity.network.selectors import organization_get
 from learningcity.portal import demo_names as names
+from learningcity.portal.demo_catalog import seed_catalog
 from learningcity.portal.demo_people import NON_LOCAL_SHARE, Home, Residents
 from learningcity.portal.demo_plan import (
     ADVISORY_OFFICE,
@@ -121,6 +122,7 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
         residents = Residents(_homes(districts, area_ids), [d.code for d in districts], seed)
         _write_demo_resident(admin, residents, districts, area_ids, seed)
     _write_residents(admin, residents, learners - 1, say)
+    seed_catalog(admin, seed=seed, log=say)
     with transaction.atomic():
         audit_record(
             actor=admin,

@@ -286,6 +286,8 @@ def test_each_bulk_load_writes_one_audit_row(small_city: str) -> None:
 
     assert sorted(actions) == [
         "area.bulk_create",
+        "class.bulk_create",
+        "course.bulk_create",
         *["organization.bulk_create"] * 6,
         "site.bulk_create",
     ]
