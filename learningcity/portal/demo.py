@@ -32,6 +32,7 @@ from learningcity.network.models import Area, LearningSite, Organization, StaffR
 from learningcity.network.selectors import organization_get
 from learningcity.portal import demo_names as names
 from learningcity.portal.demo_catalog import seed_catalog
+from learningcity.portal.demo_enrollment import seed_applications
 from learningcity.portal.demo_people import NON_LOCAL_SHARE, Home, Residents
 from learningcity.portal.demo_plan import (
     ADVISORY_OFFICE,
@@ -123,6 +124,7 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
         _write_demo_resident(admin, residents, districts, area_ids, seed)
     _write_residents(admin, residents, learners - 1, say)
     seed_catalog(admin, seed=seed, log=say)
+    seed_applications(admin, seed=seed, scale=scale, log=say)
     with transaction.atomic():
         audit_record(
             actor=admin,

@@ -311,3 +311,22 @@ def test_apportion_keeps_the_total_and_the_minimum() -> None:
 
     assert shares == [7, 2, 1]
     assert sum(apportion(24_870_895, [662.0, 5682.0, 638.0])) == 24_870_895
+
+
+def test_the_most_wanted_classes_are_oversubscribed(small_city: str) -> None:
+    from learningcity.enrollment.models import Application
+
+    resident_choices = list(
+        Application.objects.filter(learner__user__username="resident")
+        .order_by("rank")
+        .values_list("rank", "klass__course__title_zh", "status")
+    )
+    piano = Application.objects.filter(klass__course__title_zh="钢琴").values("klass").first()
+
+    assert resident_choices == [(1, "钢琴", "applied"), (2, "书法", "applied")]
+    assert piano is not None
+    klass_id = piano["klass"]
+    from learningcity.catalog.models import Class
+
+    capacity = Class.objects.get(pk=klass_id).capacity
+    assert Application.objects.filter(klass_id=klass_id).count() > capacity
