@@ -52,8 +52,14 @@ def test_a_resident_applies_the_city_draws_and_she_accepts_her_offer(
     make_resident_login(city, "lin")
     page = english_page
 
-    # When she logs in on the piano class's page and applies from it, as her first choice
-    log_in(page, "lin", f"/catalog/classes/{piano.public_id}/")
+    # When she logs in, searches the catalog for piano, opens the class and applies from it,
+    # as her first choice
+    log_in(page, "lin", "/catalog/")
+    page.get_by_role("searchbox", name="Search").fill("piano")
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert_accessible(page)
+    page.locator(f'a.result-title[href="/catalog/classes/{piano.public_id}/"]').click()
+    expect(page).to_have_url(re.compile(f"/catalog/classes/{piano.public_id}/$"))
     assert_accessible(page)
     page.get_by_role("link", name="Apply for this class").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Apply for Piano for beginners")
