@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from learningcity.catalog.choices import ClassStatus, Rationing
@@ -68,30 +68,26 @@ def _may_act_for(actor: Any, learner: Learner) -> bool:
     return Learner.objects.restrict(actor, Action.CHANGE).filter(pk=learner.pk).exists()
 
 
-def _standing(learner: Learner, term: Term, rank: int) -> dict[str, int]:
-    """What the checks of an application need from the learner's applications, in one read:
-    live lottery choices in this term with this rank (`rank_taken`), seats held in this term
-    (`held`), and enrolments in other terms (`returning`: the learner's priority tier)."""
-    in_term = Q(term=term, status__in=LIVE_STATUSES)
-    returning = Q(
-        status__in=[
-            ApplicationStatus.ENROLLED,
-            ApplicationStatus.COMPLETED,
-            ApplicationStatus.NOT_COMPLETED,
-        ]
-    ) & ~Q(term=term)
-    return Application.objects.filter(learner=learner).aggregate(
-        rank_taken=Count("id", filter=in_term & Q(rank=rank, klass__rationing=Rationing.LOTTERY)),
-        held=Count("id", filter=in_term & Q(status__in=SEAT_STATUSES)),
-        returning=Count("id", filter=returning),
+def _tier(learner: Learner, term: Term) -> int:
+    returning = (
+        Application.objects.filter(
+            learner=learner,
+            status__in=[
+                ApplicationStatus.ENROLLED,
+                ApplicationStatus.COMPLETED,
+                ApplicationStatus.NOT_COMPLETED,
+            ],
+        )
+        .exclude(term=term)
+        .exists()
     )
+    return Tier.RETURNING if returning else Tier.FIRST_TIME
 
 
 def _refuse(message: str, code: str, field: str | None = None, status: type = Conflict) -> Any:
     return status(message, code=code, fields={field: [message]} if field else None)
 
 
-@transaction.atomic
 def application_submit(
     *,
     actor: Any,
@@ -102,11 +98,47 @@ def application_submit(
 ) -> Application:
     """Apply for a class; a retry with the same key returns the first application.
 
+    Two copies of one request that arrive together both try to write; the database lets one
+    through and the other's transaction rolls back. That loser then finds the winner's
+    idempotency record (committed by then) and answers with the same application."""
+    try:
+        return _application_submit(
+            actor=actor, learner=learner, klass=klass, rank=rank, idempotency_key=idempotency_key
+        )
+    except Conflict as refusal:
+        if not idempotency_key or refusal.code not in (Code.ALREADY_APPLIED, Code.RANK_TAKEN):
+            raise
+        first = idempotency_lookup(
+            actor=actor,
+            action="application.submit",
+            key=idempotency_key,
+            fingerprint=_submit_fingerprint(learner, klass, rank),
+        )
+        if first is None:
+            raise
+        return Application.objects.get(public_id=first)
+
+
+def _submit_fingerprint(learner: Learner, klass: Class, rank: int) -> str:
+    return request_fingerprint({"learner": learner.pk, "class": klass.pk, "rank": rank})
+
+
+@transaction.atomic
+def _application_submit(
+    *,
+    actor: Any,
+    learner: Learner,
+    klass: Class,
+    rank: int = 1,
+    idempotency_key: str | None = None,
+) -> Application:
+    """The work of application_submit, in one transaction.
+
     First-come classes take a seat at once (or join the waiting list); lottery classes wait
     for the term's draw, whose seed commitment exists before the first application."""
     fingerprint = ""
     if idempotency_key:
-        fingerprint = request_fingerprint({"learner": learner.pk, "class": klass.pk, "rank": rank})
+        fingerprint = _submit_fingerprint(learner, klass, rank)
         first = idempotency_lookup(
             actor=actor, action="application.submit", key=idempotency_key, fingerprint=fingerprint
         )
@@ -126,15 +158,15 @@ def application_submit(
             code=Code.TOO_MANY_CHOICES,
             fields={"rank": [_("Choose a rank from 1 to %(max)s.") % {"max": term.max_choices}]},
         )
-    standing = _standing(learner, term, rank)
+    live = Application.objects.filter(learner=learner, term=term, status__in=LIVE_STATUSES)
     drawn = False
     if klass.rationing == Rationing.LOTTERY:
-        if standing["rank_taken"]:
+        if live.filter(rank=rank, klass__rationing=Rationing.LOTTERY).exists():
             raise _refuse(
                 _("You already have a choice with this rank in this term."), Code.RANK_TAKEN, "rank"
             )
         drawn = draw_commit(term=term).status == DrawStatus.DRAWN
-    elif standing["held"] >= term.per_learner_cap:
+    elif live.filter(status__in=SEAT_STATUSES).count() >= term.per_learner_cap:
         raise _refuse(
             _("You already hold the most classes allowed in this term (%(cap)s).")
             % {"cap": term.per_learner_cap},
@@ -146,7 +178,7 @@ def application_submit(
         klass=klass,
         term=term,
         rank=rank,
-        tier=Tier.RETURNING if standing["returning"] else Tier.FIRST_TIME,
+        tier=_tier(learner, term),
         in_target_group=bool(groups),
         status=ApplicationStatus.APPLIED,
     )
