@@ -3,6 +3,7 @@ every save through the catalog's services (so it is checked, audited and indexed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -28,9 +29,8 @@ class ServiceSavedAdmin(ScopedModelAdmin):
     taken) is shown as an error on the same page, and nothing is saved or logged."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def save_through_service(self, request: HttpRequest, obj: Any, form: ModelForm) -> None:
-        raise NotImplementedError
+    # Each admin names the one service that saves its model (course_update, class_update...).
+    save_through_service: Callable[[HttpRequest, Any, ModelForm], None]
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         try:

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from learningcity.catalog.choices import (
@@ -18,13 +17,8 @@ from learningcity.catalog.choices import (
     ResourceKind,
     Weekday,
 )
-from learningcity.core.models import TimeStampedModel
+from learningcity.core.models import TimeStampedModel, bilingual
 from learningcity.network.models import actor_scope, scope_q
-
-
-def _bilingual(zh: str, en: str) -> str:
-    language = get_language() or "zh-hans"
-    return (en or zh) if language.startswith("en") else (zh or en)
 
 
 class Term(TimeStampedModel):
@@ -54,7 +48,7 @@ class Term(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
+        return bilingual(self.name_zh, self.name_en)
 
 
 class CourseQuerySet(models.QuerySet["Course"]):
@@ -110,11 +104,11 @@ class Course(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        return _bilingual(self.title_zh, self.title_en)
+        return bilingual(self.title_zh, self.title_en)
 
     @property
     def description(self) -> str:
-        return _bilingual(self.description_zh, self.description_en)
+        return bilingual(self.description_zh, self.description_en)
 
 
 class ClassQuerySet(models.QuerySet["Class"]):
@@ -250,7 +244,7 @@ class Resource(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        return _bilingual(self.title_zh, self.title_en)
+        return bilingual(self.title_zh, self.title_en)
 
 
 class SearchDocument(models.Model):

@@ -4,7 +4,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def bilingual(zh: str, en: str) -> str:
+    """The text in the active language, falling back to the other when one is missing."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return (en or zh) if language.startswith("en") else (zh or en)
 
 
 class TimeStampedModel(models.Model):

@@ -7,10 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from learningcity.core.models import TimeStampedModel
+from learningcity.core.models import TimeStampedModel, bilingual
 from learningcity.network.choices import (
     KIND_SYSTEM,
     ROLE_ACTIONS,
@@ -23,11 +22,6 @@ from learningcity.network.choices import (
 from learningcity.network.data import Scope
 
 GOVERNANCE_KINDS = frozenset(k for k, s in KIND_SYSTEM.items() if s == ProviderSystem.GOVERNANCE)
-
-
-def _bilingual(zh: str, en: str) -> str:
-    language = get_language() or "zh-hans"
-    return (en or zh) if language.startswith("en") else (zh or en)
 
 
 def actor_scope(actor: Any, action: str) -> Scope:
@@ -148,7 +142,7 @@ class Area(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
+        return bilingual(self.name_zh, self.name_en)
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
@@ -202,7 +196,7 @@ class Organization(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
+        return bilingual(self.name_zh, self.name_en)
 
     @property
     def provider_system(self) -> str:
@@ -271,11 +265,11 @@ class LearningSite(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
+        return bilingual(self.name_zh, self.name_en)
 
     @property
     def address(self) -> str:
-        return _bilingual(self.address_zh, self.address_en)
+        return bilingual(self.address_zh, self.address_en)
 
 
 class StaffRole(models.Model):

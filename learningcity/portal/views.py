@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
 from learningcity.core.context_processors import TEXT_SIZE_COOKIE
+from learningcity.core.models import bilingual
 from learningcity.learners.selectors import learner_count_by_district
 from learningcity.network import selectors as network
 from learningcity.network.choices import AreaLevel, ProviderSystem
@@ -72,11 +72,6 @@ class BarChart:
     bar_height: int
     bars: list[Bar]
     ticks: list[Tick]
-
-
-def _local_name(zh: str, en: str) -> str:
-    language = get_language() or settings.LANGUAGE_CODE
-    return (en or zh) if language.startswith("en") else (zh or en)
 
 
 def _axis(maximum: int, intervals: int = 4) -> tuple[int, int]:
@@ -152,7 +147,7 @@ def district_rows(counts: list[DistrictCount], learners: dict[str, int]) -> list
     return [
         DistrictRow(
             code=d.code,
-            name=_local_name(d.name_zh, d.name_en),
+            name=bilingual(d.name_zh, d.name_en),
             organizations=d.organizations,
             sites=d.sites,
             learners=learners.get(d.code, 0),
