@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "learningcity.network",
     "learningcity.learners",
     "learningcity.catalog",
+    "learningcity.creditbank",
     "learningcity.enrollment",
     "learningcity.portal",
 ]
@@ -159,6 +160,17 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "lc_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+# Uploaded evidence (certificates, claims) is private: served only through views that check
+# who asks, never from a public URL.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-public/"
+# Largest evidence file a learner or provider may upload, and the types accepted.
+CREDITBANK_EVIDENCE_MAX_BYTES = env_int("CREDITBANK_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+# How many days an assessor has to decide a prior-learning claim.
+CREDITBANK_CLAIM_DAYS = env_int("CREDITBANK_CLAIM_DAYS", 30)
+# The most a transcript share link may live.
+CREDITBANK_SHARE_MAX_DAYS = env_int("CREDITBANK_SHARE_MAX_DAYS", 90)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("network/", include("learningcity.network.urls")),
     path("enrollment/", include("learningcity.enrollment.urls")),
     path("catalog/", include("learningcity.catalog.urls")),
+    path("creditbank/", include("learningcity.creditbank.urls")),
     path("", include("learningcity.portal.urls")),
 ]
 

@@ -85,14 +85,15 @@ class Action(models.TextChoices):
     VIEW = "view", _("view")
     CHANGE = "change", _("change")
     MANAGE_STAFF = "manage_staff", _("manage staff")
+    ASSESS = "assess", _("assess learning")
 
 
 # What each role may do inside its scope. Auditors and viewers read; only admins and
-# registrars change records; only admins grant roles.
+# registrars change records; only admins grant roles; only assessors decide on credits.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     StaffRoleKind.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.MANAGE_STAFF}),
     StaffRoleKind.REGISTRAR: frozenset({Action.VIEW, Action.CHANGE}),
-    StaffRoleKind.ASSESSOR: frozenset({Action.VIEW}),
+    StaffRoleKind.ASSESSOR: frozenset({Action.VIEW, Action.ASSESS}),
     StaffRoleKind.FINANCE_OFFICER: frozenset({Action.VIEW}),
     StaffRoleKind.AUDITOR: frozenset({Action.VIEW}),
     StaffRoleKind.VIEWER: frozenset({Action.VIEW}),
