@@ -75,7 +75,7 @@ _PYDANTIC_MESSAGES: dict[str, str] = {
     "json_invalid": gettext_noop("The request body is not valid JSON."),
     "list_type": gettext_noop("Enter a list."),
 }
-_SOURCES = {"body", "query", "path", "form", "header", "cookie"}
+_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
 
 
 def _field_name(loc: list[Any]) -> str:

@@ -6,6 +6,7 @@ status only through services; each change is in the audit log."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,14 @@ from learningcity.creditbank.choices import (
     StandardKind,
 )
 from learningcity.network.models import actor_scope, scope_q
+
+
+def credits_of(value: Any) -> Decimal:
+    """A sum of credits as an exact one-place Decimal. SQLite adds decimals as floats, so its
+    sums come back as 4.0999999…; every sum the bank compares or shows passes through here."""
+    if value is None:
+        return Decimal("0.0")
+    return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
 
 
 def account_number_for(learner_id: int) -> str:

@@ -30,6 +30,7 @@ from learningcity.creditbank.models import (
     PriorLearningClaim,
     Program,
     RecognitionStandard,
+    credits_of,
 )
 from learningcity.network.choices import Action
 from learningcity.network.models import Organization
@@ -76,9 +77,9 @@ def balances(account: Account) -> list[Balance]:
         .order_by("category", "level")
     )
     return [
-        Balance(category=r["category"], level=r["level"], credits=r["total"])
+        Balance(category=r["category"], level=r["level"], credits=credits_of(r["total"]))
         for r in rows
-        if r["total"]
+        if credits_of(r["total"])
     ]
 
 

@@ -24,6 +24,7 @@ from learningcity.creditbank.models import (
     LearningRecord,
     Program,
     ProgramCourse,
+    credits_of,
 )
 from learningcity.creditbank.selectors import convertibility, degree_audit
 from learningcity.network.choices import Action
@@ -136,9 +137,11 @@ def conversion_decide(
                 }
                 raise ValidationFailed(message, code=CreditBankErrorCode.NOT_CONVERTIBLE)
         program = application.program
-        already = ConversionItem.objects.filter(
-            account_id=application.account_id, program_course__program=program, approved=True
-        ).aggregate(t=Sum("credits"))["t"] or Decimal(0)
+        already = credits_of(
+            ConversionItem.objects.filter(
+                account_id=application.account_id, program_course__program=program, approved=True
+            ).aggregate(t=Sum("credits"))["t"]
+        )
         adding = sum((item.credits for item in items), Decimal(0))
         limit = program.total_credits * program.max_converted_share / 100
         if already + adding > limit:

@@ -20,6 +20,7 @@ from learningcity.creditbank.models import (
     LearningRecord,
     Posting,
     StandardVersion,
+    credits_of,
 )
 from learningcity.network.choices import KIND_SYSTEM
 
@@ -171,9 +172,9 @@ def usage_for(
         .count()
     )
     return Usage(
-        year=totals["year"] or ZERO,
-        term=totals["term"] or ZERO,
-        institution=totals["institution"] or ZERO,
+        year=credits_of(totals["year"]),
+        term=credits_of(totals["term"]),
+        institution=credits_of(totals["institution"]),
         certificates=certificates,
     )
 

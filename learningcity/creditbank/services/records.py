@@ -31,6 +31,7 @@ from learningcity.creditbank.models import (
     Posting,
     StandardVersion,
     account_number_for,
+    credits_of,
 )
 from learningcity.creditbank.services.recognition import recognise, reverse_record
 from learningcity.learners.models import Learner
@@ -200,7 +201,7 @@ def account_merge(
 
 
 def balance_total(account: Account) -> Decimal:
-    return Posting.objects.filter(account=account).aggregate(t=Sum("credits"))["t"] or Decimal(0)
+    return credits_of(Posting.objects.filter(account=account).aggregate(t=Sum("credits"))["t"])
 
 
 # Records ------------------------------------------------------------------------------------
