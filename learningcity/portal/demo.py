@@ -32,6 +32,7 @@ from learningcity.network.models import Area, LearningSite, Organization, StaffR
 from learningcity.network.selectors import organization_get
 from learningcity.portal import demo_names as names
 from learningcity.portal.demo_catalog import seed_catalog
+from learningcity.portal.demo_creditbank import seed_creditbank
 from learningcity.portal.demo_enrollment import seed_applications
 from learningcity.portal.demo_people import NON_LOCAL_SHARE, Home, Residents
 from learningcity.portal.demo_plan import (
@@ -62,7 +63,8 @@ DEMO_LOGIN_ROLES: dict[str, str] = {
     "xuhui": "Xuhui only: the same for Xuhui, and nothing of Huangpu",
     "town": "one town: registers and updates its residents and providers",
     "school": "one community school: its own record and its sites",
-    "resident": "a resident with a login (their own pages grow with later releases)",
+    "assessor": "credit-bank assessor at the Service Center: standards, reviews, conversions",
+    "resident": "a resident with a login: applications, her credit bank, degree audit",
 }
 
 Log = Callable[[str], None]
@@ -125,6 +127,8 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
     _write_residents(admin, residents, learners - 1, say)
     seed_catalog(admin, seed=seed, log=say)
     seed_applications(admin, seed=seed, scale=scale, log=say)
+    with transaction.atomic():
+        seed_creditbank(admin, password=DEMO_PASSWORD, seed=seed, scale=scale, log=say)
     with transaction.atomic():
         audit_record(
             actor=admin,

@@ -19,6 +19,8 @@ from learningcity.accounts.models import User
 from learningcity.core import crypto, idnumber
 from learningcity.core.errors import PermissionDenied
 from learningcity.core.models import AuditEntry
+from learningcity.creditbank.models import Account, LearningRecord, Program
+from learningcity.creditbank.selectors import degree_audit
 from learningcity.learners.models import Learner
 from learningcity.learners.services import ID_CONTEXT
 from learningcity.network import services as network_services
@@ -265,6 +267,22 @@ def test_demo_logins_hold_their_posts(small_city: str) -> None:
     assert actor_scope(town, Action.CHANGE).area_paths == ("310000/310101/310101001/",)
     assert school.staff_roles.get().organization.code == "310101001-CS"
     assert Learner.objects.get(user__username="resident").residence_area.code[:6] == "310101"
+    assessor = User.objects.get(username="assessor")
+    assert actor_scope(assessor, Action.ASSESS).everything
+
+
+def test_demo_resident_has_a_degree_audit_with_something_to_convert(small_city: str) -> None:
+    account = Account.objects.get(learner__user__username="resident")
+    program = Program.objects.get(code="OU-AS-ADM")
+    audit = degree_audit(account, program)
+    lines = {line.code: line for line in audit.courses}
+
+    assert audit.earned_in_program == Decimal("24")
+    assert lines["ADM105"].candidate_via == "transfer"
+    assert lines["GEN101"].candidate_via == "equivalence:NCRE-1"
+    assert "书法入门" in audit.never_convert
+    assert not audit.complete
+    assert LearningRecord.objects.filter(status="verified").count() > 100
 
 
 def test_staff_posts_are_filled_at_every_level(small_city: str) -> None:
@@ -275,6 +293,7 @@ def test_staff_posts_are_filled_at_every_level(small_city: str) -> None:
         ("district_office", "admin"),
         ("town_office", "registrar"),
         ("community_school", "admin"),
+        ("service_center", "assessor"),
     }
     assert StaffRole.objects.filter(organization__kind="town_office").count() == 16
 
