@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
@@ -8,10 +9,17 @@ from learningcity.accounts.services import user_for_token
 
 
 class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer lc_…` for providers' and agencies' systems."""
+    """`Authorization: Bearer lc_…` for providers' and agencies' systems.
+
+    `related`: relations of the token to fetch in the same query (e.g. "user__learner" for a
+    router whose endpoints need the caller's learner record)."""
+
+    def __init__(self, *, related: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.related = tuple(related)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
+        user = user_for_token(token, related=self.related)
         if user is not None:
             request.user = user
         return user

@@ -53,12 +53,13 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
     )
 
 
-def user_for_token(plaintext: str) -> User | None:
-    """The active user behind a bearer token, or None."""
+def user_for_token(plaintext: str, *, related: Sequence[str] = ()) -> User | None:
+    """The active user behind a bearer token, or None. `related` names further relations
+    to fetch in the same query (e.g. "user__learner")."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", *related)
         .filter(digest=token_digest(plaintext), revoked_at__isnull=True)
         .first()
     )

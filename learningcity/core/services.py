@@ -31,12 +31,17 @@ def request_fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def idempotency_lookup(*, actor: Any, action: str, key: str, fingerprint: str) -> str | None:
-    """The result recorded for this key, None if the key is new; a key reused for a different
-    request is refused."""
+def idempotency_key_check(key: str) -> None:
+    """Refuse a key that cannot be recorded, before any work is done for it."""
     if not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
         message = _("An idempotency key has 1 to 100 characters.")
         raise ValidationFailed(message, fields={"idempotency_key": [message]})
+
+
+def idempotency_lookup(*, actor: Any, action: str, key: str, fingerprint: str) -> str | None:
+    """The result recorded for this key, None if the key is new; a key reused for a different
+    request is refused."""
+    idempotency_key_check(key)
     record = IdempotencyRecord.objects.filter(
         actor_id=getattr(actor, "pk", None), action=action, key=key
     ).first()

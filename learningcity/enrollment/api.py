@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from learningcity.accounts.api import api_auth, optional_auth
+from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth, optional_auth
 from learningcity.catalog.models import Class, Term
 from learningcity.core.errors import NotFound, ValidationFailed
 from learningcity.enrollment import selectors, services
@@ -15,15 +15,20 @@ from learningcity.learners.models import Learner
 from learningcity.learners.selectors import access_learner
 from learningcity.network.choices import Action
 
-router = Router(tags=["enrollment"], auth=api_auth)
+# A bearer token brings its user's learner record in the same query: residents act for
+# themselves on most of these endpoints.
+router = Router(
+    tags=["enrollment"],
+    auth=[BearerTokenAuth(related=("user__learner",)), ActiveSessionAuth()],
+)
 
 
 def _learner(request: HttpRequest, learner_id: uuid.UUID | None, action: str) -> Learner:
     """The caller's own learner record, or (for staff) the one named, if in scope."""
     if learner_id is not None:
         return access_learner(viewer=request.user, public_id=learner_id, action=action)
-    user_id = request.user.pk
-    learner = Learner.objects.filter(user_id=user_id).first() if user_id else None
+    # Fetched with the token (or now, for a session); None when the login has no learner.
+    learner: Learner | None = getattr(request.user, "learner", None) if request.user.pk else None
     if learner is None:
         message = "Name the learner (learner_id): this login is not a resident's."
         raise ValidationFailed(message, fields={"learner_id": [message]})
@@ -66,7 +71,7 @@ def submit_application(request: HttpRequest, data: ApplicationIn) -> Any:
     application = services.application_submit(
         actor=request.user,
         learner=learner,
-        klass=_class(data.class_id),
+        klass=selectors.class_for_application(public_id=data.class_id),
         rank=data.rank,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
@@ -158,8 +163,8 @@ class ApplicantOut(Schema):
     learner_name: str = Field(..., alias="learner.name")
     rank: int
     status: str
-    tier: int
-    in_target_group: bool
+    tier: int | None = Field(..., description="Decided by the draw; empty until then")
+    in_target_group: bool | None = Field(..., description="Decided by the draw; empty until then")
 
 
 @router.get(

@@ -61,10 +61,15 @@ class Application(TimeStampedModel):
         choices=ApplicationStatus.choices,
         default=ApplicationStatus.APPLIED,
     )
+    # Decided by the term's lottery (a ranked choice) rather than first come, first served:
+    # copied from the class when applying, so the database can hold one choice per rank.
+    by_lottery = models.BooleanField(_("by lottery"), default=False)
+    # The lottery's priority inputs, as the draw saw them: set in bulk by the draw (they
+    # are not needed before it), empty until then and for first-come classes.
     tier = models.PositiveSmallIntegerField(
-        _("priority tier"), choices=Tier.choices, default=Tier.FIRST_TIME
+        _("priority tier"), choices=Tier.choices, null=True, blank=True
     )
-    in_target_group = models.BooleanField(_("in a target group"), default=False)
+    in_target_group = models.BooleanField(_("in a target group"), null=True, blank=True)
     waitlist_position = models.PositiveIntegerField(
         _("waiting list position"), null=True, blank=True
     )
@@ -88,6 +93,11 @@ class Application(TimeStampedModel):
                 fields=["learner", "klass"],
                 condition=Q(status__in=LIVE),
                 name="application_one_live_per_class",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "term", "rank"],
+                condition=Q(status__in=LIVE, by_lottery=True),
+                name="application_one_lottery_choice_per_rank",
             ),
             models.CheckConstraint(condition=Q(rank__gte=1), name="application_rank_positive"),
         ]

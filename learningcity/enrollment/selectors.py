@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from learningcity.catalog.choices import ClassStatus, Rationing
 from learningcity.catalog.models import Class, Course, Term
+from learningcity.core import clock
 from learningcity.core.errors import NotFound
-from learningcity.enrollment.choices import LIVE_STATUSES, ApplicationStatus, DrawStatus
+from learningcity.enrollment.choices import LIVE_STATUSES, ApplicationStatus, DrawStatus, Tier
 from learningcity.enrollment.models import (
     Application,
     Attendance,
@@ -19,7 +21,9 @@ from learningcity.enrollment.models import (
     DrawEntry,
     Session,
 )
-from learningcity.learners.models import Learner
+from learningcity.learners.choices import MembershipStatus
+from learningcity.learners.models import Learner, TargetGroupMembership
+from learningcity.learners.selectors import aged_born_on_or_before
 from learningcity.network.choices import Action, OrganizationStatus
 from learningcity.network.models import GOVERNANCE_KINDS, LearningSite, Organization
 
@@ -52,6 +56,87 @@ def access_application(*, viewer: Any, public_id: Any) -> Application:
     if Application.objects.restrict(viewer, Action.VIEW).filter(pk=application.pk).exists():
         return application
     raise NotFound("No such application.")
+
+
+def class_for_application(*, public_id: Any) -> Class:
+    """A class as application_submit needs it, in one query: the class's own fields it checks,
+    its term, its course's titles (for the answer) and the term's draw status
+    (`term_draw_status`, None before the seed is committed); 404 if there is no such class."""
+    klass = next(
+        iter(
+            Class.objects.filter(public_id=public_id)
+            .select_related("term", "course")
+            .only(
+                "id",
+                "public_id",
+                "status",
+                "rationing",
+                "applications_open_at",
+                "applications_close_at",
+                "term__id",
+                "term__code",
+                "term__max_choices",
+                "term__per_learner_cap",
+                "course__id",
+                "course__title_zh",
+                "course__title_en",
+            )
+            .annotate(
+                term_draw_status=Subquery(
+                    Draw.objects.filter(term_id=OuterRef("term_id")).order_by().values("status")[:1]
+                )
+            )
+            .order_by()[:1]
+        ),
+        None,
+    )
+    if klass is None:
+        raise NotFound("No such class.")
+    return klass
+
+
+RETURNING_STATUSES = (
+    ApplicationStatus.ENROLLED,
+    ApplicationStatus.COMPLETED,
+    ApplicationStatus.NOT_COMPLETED,
+)
+
+
+def learner_priorities(
+    *, term: Term, learners: QuerySet[Any], on: dt.date
+) -> dict[int, tuple[int, bool]]:
+    """Each learner's priority in a term's lottery, by learner id: (tier, in a target group).
+
+    Tier: returning learners (enrolled in a class of another term) after first-time ones.
+    Target groups as learners.selectors.learner_target_groups decides them for one learner
+    (the aged by birth date; verified memberships in force on `on`), here for many in a few
+    queries. `learners` is a query of learner ids (`.values("learner_id")` or `("pk")`).
+    Learners who are neither returning nor in a group are left out (first-time, no group)."""
+    returning = set(
+        Application.objects.filter(learner_id__in=learners, status__in=RETURNING_STATUSES)
+        .exclude(term=term)
+        .order_by()
+        .values_list("learner_id", flat=True)
+        .distinct()
+    )
+    in_group = set(
+        Learner.objects.filter(pk__in=learners, birth_date__lte=aged_born_on_or_before(on))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    in_group.update(
+        TargetGroupMembership.objects.filter(
+            learner_id__in=learners, status=MembershipStatus.VERIFIED, valid_from__lte=on
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by()
+        .values_list("learner_id", flat=True)
+        .distinct()
+    )
+    return {
+        learner: (Tier.RETURNING if learner in returning else Tier.FIRST_TIME, learner in in_group)
+        for learner in returning | in_group
+    }
 
 
 def class_applicants(*, viewer: Any, klass: Class) -> QuerySet[Application]:
@@ -100,6 +185,7 @@ def application_explanation(*, application: Application) -> Explanation:
     applicants = offered = 0
     seats, reserved = klass.capacity, klass.group_quota
     draw = Draw.objects.filter(term_id=application.term_id).first()
+    tier, in_group = _priority(application, entry)
     if entry is not None:
         same_round = DrawEntry.objects.filter(
             draw=entry.draw, round=entry.round, application__klass=klass
@@ -114,8 +200,8 @@ def application_explanation(*, application: Application) -> Explanation:
         rationing=klass.rationing,
         round=entry.round if entry else None,
         reason=entry.reason if entry else None,
-        tier=entry.tier if entry else application.tier,
-        in_group=entry.in_group if entry else application.in_target_group,
+        tier=tier,
+        in_group=in_group,
         lottery_number=entry.lottery_number if entry else None,
         waitlist_position=_waitlist_position(application, entry),
         seats=seats,
@@ -125,6 +211,20 @@ def application_explanation(*, application: Application) -> Explanation:
         commitment=draw.commitment if draw else None,
         seed=draw.seed if draw and draw.status == DrawStatus.DRAWN else None,
     )
+
+
+def _priority(application: Application, entry: DrawEntry | None) -> tuple[int, bool]:
+    """The priority the draw used; before the draw, the one it would use if drawn today."""
+    if entry is not None:
+        return entry.tier, entry.in_group
+    if application.tier is not None and application.in_target_group is not None:
+        return application.tier, application.in_target_group
+    priorities = learner_priorities(
+        term=application.term,
+        learners=Learner.objects.filter(pk=application.learner_id).values("pk"),
+        on=clock.today(),
+    )
+    return priorities.get(application.learner_id, (Tier.FIRST_TIME, False))
 
 
 def _waitlist_position(application: Application, entry: DrawEntry | None) -> int | None:

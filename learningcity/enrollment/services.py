@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learningcity.catalog.choices import ClassStatus, Rationing
@@ -27,6 +28,7 @@ from learningcity.core import clock, crypto, lottery
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.services import (
     audit_record,
+    idempotency_key_check,
     idempotency_lookup,
     idempotency_record,
     request_fingerprint,
@@ -48,8 +50,8 @@ from learningcity.enrollment.models import (
     DrawEntry,
     Session,
 )
+from learningcity.enrollment.selectors import learner_priorities
 from learningcity.learners.models import Learner
-from learningcity.learners.selectors import learner_target_groups
 from learningcity.network.choices import Action
 from learningcity.network.models import actor_scope
 
@@ -68,24 +70,11 @@ def _may_act_for(actor: Any, learner: Learner) -> bool:
     return Learner.objects.restrict(actor, Action.CHANGE).filter(pk=learner.pk).exists()
 
 
-def _tier(learner: Learner, term: Term) -> int:
-    returning = (
-        Application.objects.filter(
-            learner=learner,
-            status__in=[
-                ApplicationStatus.ENROLLED,
-                ApplicationStatus.COMPLETED,
-                ApplicationStatus.NOT_COMPLETED,
-            ],
-        )
-        .exclude(term=term)
-        .exists()
-    )
-    return Tier.RETURNING if returning else Tier.FIRST_TIME
-
-
 def _refuse(message: str, code: str, field: str | None = None, status: type = Conflict) -> Any:
     return status(message, code=code, fields={field: [message]} if field else None)
+
+
+SUBMIT = "application.submit"
 
 
 def application_submit(
@@ -98,32 +87,37 @@ def application_submit(
 ) -> Application:
     """Apply for a class; a retry with the same key returns the first application.
 
-    Two copies of one request that arrive together both try to write; the database lets one
-    through and the other's transaction rolls back. That loser then finds the winner's
-    idempotency record (committed by then) and answers with the same application."""
+    Everything is read before the write, which is one short transaction: the application, its
+    idempotency record and its audit row (and, for a first-come class, its seat). Duplicates
+    are refused by the database's unique constraints (one live application per learner and
+    class, one lottery choice per rank; one record per idempotency key), never by a check
+    beforehand. A refused request that carries a key is then answered from that key's record
+    when it has one: it was a retry, or a copy of one tap that lost the race to another copy
+    (committed by then), and both get the first application."""
+    if idempotency_key:
+        idempotency_key_check(idempotency_key)
     try:
         return _application_submit(
             actor=actor, learner=learner, klass=klass, rank=rank, idempotency_key=idempotency_key
         )
-    except Conflict as refusal:
-        if not idempotency_key or refusal.code not in (Code.ALREADY_APPLIED, Code.RANK_TAKEN):
+    except (Conflict, ValidationFailed):
+        if not idempotency_key:
             raise
         first = idempotency_lookup(
             actor=actor,
-            action="application.submit",
+            action=SUBMIT,
             key=idempotency_key,
             fingerprint=_submit_fingerprint(learner, klass, rank),
         )
         if first is None:
             raise
-        return Application.objects.get(public_id=first)
+        return Application.objects.select_related("klass__course", "term").get(public_id=first)
 
 
 def _submit_fingerprint(learner: Learner, klass: Class, rank: int) -> str:
     return request_fingerprint({"learner": learner.pk, "class": klass.pk, "rank": rank})
 
 
-@transaction.atomic
 def _application_submit(
     *,
     actor: Any,
@@ -132,18 +126,12 @@ def _application_submit(
     rank: int = 1,
     idempotency_key: str | None = None,
 ) -> Application:
-    """The work of application_submit, in one transaction.
+    """The work of application_submit: the checks, then one write transaction.
 
     First-come classes take a seat at once (or join the waiting list); lottery classes wait
-    for the term's draw, whose seed commitment exists before the first application."""
-    fingerprint = ""
-    if idempotency_key:
-        fingerprint = _submit_fingerprint(learner, klass, rank)
-        first = idempotency_lookup(
-            actor=actor, action="application.submit", key=idempotency_key, fingerprint=fingerprint
-        )
-        if first is not None:
-            return Application.objects.get(public_id=first)
+    for the term's draw, whose seed commitment exists before the first application. The
+    priority the draw uses (tier, target groups) is decided by the draw, for everyone at
+    once."""
     if not _may_act_for(actor, learner):
         raise NotFound(_("No such learner."))
     now = clock.now()
@@ -158,61 +146,94 @@ def _application_submit(
             code=Code.TOO_MANY_CHOICES,
             fields={"rank": [_("Choose a rank from 1 to %(max)s.") % {"max": term.max_choices}]},
         )
-    live = Application.objects.filter(learner=learner, term=term, status__in=LIVE_STATUSES)
-    drawn = False
-    if klass.rationing == Rationing.LOTTERY:
-        if live.filter(rank=rank, klass__rationing=Rationing.LOTTERY).exists():
-            raise _refuse(
-                _("You already have a choice with this rank in this term."), Code.RANK_TAKEN, "rank"
-            )
-        drawn = draw_commit(term=term).status == DrawStatus.DRAWN
-    elif live.filter(status__in=SEAT_STATUSES).count() >= term.per_learner_cap:
-        raise _refuse(
-            _("You already hold the most classes allowed in this term (%(cap)s).")
-            % {"cap": term.per_learner_cap},
-            Code.CAP_REACHED,
-        )
-    groups = learner_target_groups(learner=learner, on=clock.today())
+    by_lottery = klass.rationing == Rationing.LOTTERY
     application = Application(
         learner=learner,
         klass=klass,
         term=term,
         rank=rank,
-        tier=_tier(learner, term),
-        in_target_group=bool(groups),
+        by_lottery=by_lottery,
         status=ApplicationStatus.APPLIED,
     )
-    if drawn:
+    if by_lottery and _term_drawn(klass):
         # The term has been drawn and this class reopened: a late applicant joins the end
         # of the waiting list (after everyone the draw placed), never a draw that is over.
         application.status = ApplicationStatus.WAITLISTED
-    elif klass.rationing == Rationing.FIRST_COME:
-        if class_seat_take(class_id=klass.pk):
-            application.status = ApplicationStatus.ACCEPTED
-            application.decided_at = now
-        else:
-            application.status = ApplicationStatus.WAITLISTED
     try:
-        # No savepoint of its own: the refusal leaves this function, whose atomic block
-        # rolls back (to its savepoint when a caller's transaction is open).
-        application.save()
+        with transaction.atomic():
+            if not by_lottery:
+                _take_first_come_seat(application, now)
+            application.save()
+            if idempotency_key:
+                idempotency_record(
+                    actor=actor,
+                    action=SUBMIT,
+                    key=idempotency_key,
+                    fingerprint=_submit_fingerprint(learner, klass, rank),
+                    result=str(application.public_id),
+                )
+            audit_record(
+                actor=actor,
+                action=SUBMIT,
+                subject=f"application:{application.public_id}",
+                data={"class": str(klass.public_id), "rank": rank, "status": application.status},
+            )
     except IntegrityError:
-        raise _refuse(_("You have already applied for this class."), Code.ALREADY_APPLIED) from None
-    if idempotency_key:
-        idempotency_record(
-            actor=actor,
-            action="application.submit",
-            key=idempotency_key,
-            fingerprint=fingerprint,
-            result=str(application.public_id),
-        )
-    audit_record(
-        actor=actor,
-        action="application.submit",
-        subject=f"application:{application.public_id}",
-        data={"class": str(klass.public_id), "rank": rank, "status": application.status},
-    )
+        raise _duplicate_refusal(application) from None
     return application
+
+
+_NOT_FETCHED = object()
+
+
+def _term_drawn(klass: Class) -> bool:
+    """Whether the class's term has been drawn; its seed is committed first if it has no draw
+    yet. The status comes with the class when selectors.class_for_application fetched it."""
+    status = getattr(klass, "term_draw_status", _NOT_FETCHED)
+    if status is _NOT_FETCHED:
+        status = Draw.objects.filter(term_id=klass.term_id).order_by().values_list("status").first()
+        status = status[0] if status else None
+    if status is None:
+        status = draw_commit(term=klass.term).status
+    return bool(status == DrawStatus.DRAWN)
+
+
+def _take_first_come_seat(application: Application, now: dt.datetime) -> None:
+    """A seat now or a waiting-list place, within the learner's cap for the term. The learner
+    row is locked so two of their applications at once cannot both pass the cap."""
+    term = application.term
+    Learner.objects.select_for_update().filter(pk=application.learner_id).values_list("pk").get()
+    holding = Application.objects.filter(
+        learner_id=application.learner_id, term=term, status__in=SEAT_STATUSES
+    ).count()
+    if holding >= term.per_learner_cap:
+        raise _refuse(
+            _("You already hold the most classes allowed in this term (%(cap)s).")
+            % {"cap": term.per_learner_cap},
+            Code.CAP_REACHED,
+        )
+    if class_seat_take(class_id=application.klass_id):
+        application.status = ApplicationStatus.ACCEPTED
+        application.decided_at = now
+    else:
+        application.status = ApplicationStatus.WAITLISTED
+
+
+def _duplicate_refusal(application: Application) -> Conflict:
+    """Which unique constraint refused the application, in words the applicant can act on
+    (read after the refusal, only to explain it)."""
+    live = Application.objects.filter(learner_id=application.learner_id, status__in=LIVE_STATUSES)
+    same_rank = live.filter(term_id=application.term_id, rank=application.rank, by_lottery=True)
+    if (
+        application.by_lottery
+        and not live.filter(klass_id=application.klass_id).exists()
+        and same_rank.exists()
+    ):
+        return _refuse(
+            _("You already have a choice with this rank in this term."), Code.RANK_TAKEN, "rank"
+        )
+    # Also a key already used (the caller answers from its record).
+    return _refuse(_("You have already applied for this class."), Code.ALREADY_APPLIED)
 
 
 def _locked(actor: Any, public_id: Any) -> Application:
@@ -386,18 +407,18 @@ def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> D
             _("Some lottery classes of this term are still taking applications."),
             Code.DRAW_NOT_READY,
         )
+    applied = Application.objects.filter(
+        term=term, status=ApplicationStatus.APPLIED, klass__rationing=Rationing.LOTTERY
+    )
     rows = list(
-        Application.objects.filter(
-            term=term, status=ApplicationStatus.APPLIED, klass__rationing=Rationing.LOTTERY
-        ).values_list(
-            "id",
-            "public_id",
-            "learner__public_id",
-            "klass__public_id",
-            "rank",
-            "tier",
-            "in_target_group",
+        applied.values_list(
+            "id", "public_id", "learner_id", "learner__public_id", "klass__public_id", "rank"
         )
+    )
+    # Priority is decided here, for every applicant at once, as of the draw's day; the draw
+    # entries publish it with each choice, and the applications keep it.
+    priority = learner_priorities(
+        term=term, learners=applied.values("learner_id"), on=timezone.localdate(now)
     )
     by_public = {str(c.public_id): c for c in classes}
     seats = [
@@ -411,14 +432,19 @@ def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> D
     )
     choices = [
         lottery.Choice(
-            str(public), str(learner), str(klass), rank, tier, group, held_before[learner]
+            str(public),
+            str(learner),
+            str(klass),
+            rank,
+            *priority.get(learner_id, (Tier.FIRST_TIME, False)),
+            held_before[learner],
         )
-        for _id, public, learner, klass, rank, tier, group in rows
+        for _id, public, learner_id, learner, klass, rank in rows
     ]
     seed = crypto.decrypt(draw.seed_encrypted, context=SEED_CONTEXT)
     result = lottery.draw(seed=seed, seats=seats, choices=choices, cap=term.per_learner_cap)
     ids = {str(public): pk for pk, public, *_rest in rows}
-    learner_of = {str(public): str(learner) for _pk, public, learner, *_rest in rows}
+    learner_of = {str(public): str(learner) for _pk, public, _lid, learner, *_rest in rows}
     DrawEntry.objects.bulk_create(
         [
             DrawEntry(
@@ -441,14 +467,20 @@ def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> D
     offered = [ids[a] for a, o in result.outcomes.items() if o.offered]
     waiting = [ids[a] for a, o in result.outcomes.items() if not o.offered]
     expires = now + offer_ttl()
-    for chunk in _chunks(offered):
-        Application.objects.filter(pk__in=chunk).update(
-            status=ApplicationStatus.OFFERED, offer_expires_at=expires, decided_at=now
+    # One UPDATE per chunk of applications that share a result and a priority.
+    decided: dict[tuple[bool, int, bool], list[int]] = defaultdict(list)
+    for c in choices:
+        decided[(result.outcomes[c.application].offered, c.tier, c.in_group)].append(
+            ids[c.application]
         )
-    for chunk in _chunks(waiting):
-        Application.objects.filter(pk__in=chunk).update(
-            status=ApplicationStatus.WAITLISTED, decided_at=now
-        )
+    for (was_offered, tier, in_group), pks in sorted(decided.items()):
+        changes: dict[str, Any] = {"tier": tier, "in_target_group": in_group, "decided_at": now}
+        if was_offered:
+            changes.update(status=ApplicationStatus.OFFERED, offer_expires_at=expires)
+        else:
+            changes.update(status=ApplicationStatus.WAITLISTED)
+        for chunk in _chunks(pks):
+            Application.objects.filter(pk__in=chunk).update(**changes)
     per_class = Counter(c.klass for c in choices if result.outcomes[c.application].offered)
     for key, count in per_class.items():
         if not class_seats_take(class_id=by_public[key].pk, count=count):

@@ -1,0 +1,278 @@
+"""Applying in a burst: the database settles duplicates, the draw decides priority, and the
+submission makes a fixed, small number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from learningcity.accounts.services import api_token_create, api_token_revoke, user_for_token
+from learningcity.catalog.choices import Rationing
+from learningcity.catalog.models import Class
+from learningcity.core import clock
+from learningcity.core.errors import Conflict
+from learningcity.core.models import AuditEntry, IdempotencyRecord
+from learningcity.enrollment import selectors, services
+from learningcity.enrollment.choices import ApplicationStatus as S
+from learningcity.enrollment.choices import Tier
+from learningcity.enrollment.models import Application, Draw, DrawEntry
+from learningcity.enrollment.tests.factories import (
+    close_window,
+    make_class,
+    make_resident,
+    make_term,
+)
+from learningcity.learners.choices import TargetGroup
+from learningcity.learners.models import Learner
+from learningcity.learners.selectors import learner_target_groups
+from learningcity.learners.services import membership_add, membership_verify
+from learningcity.network.tests.factories import City
+
+
+def apply(resident: Learner, klass: Class, rank: int = 1, key: str | None = None) -> Application:
+    assert resident.user is not None
+    return services.application_submit(
+        actor=resident.user, learner=resident, klass=klass, rank=rank, idempotency_key=key
+    )
+
+
+def bearer(resident: Learner, key: str | None = None) -> dict[str, str]:
+    assert resident.user is not None
+    token = api_token_create(actor=None, user=resident.user, name="t").plaintext
+    headers = {"Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    return headers
+
+
+def test_a_lottery_application_through_the_api_takes_seven_queries(
+    city: City, client: Client, django_assert_num_queries: Any
+) -> None:
+    term = make_term(city)
+    apply(make_resident(city), make_class(city, term))  # the term's seed is committed
+    klass = make_class(city, term)
+    headers = bearer(make_resident(city), key="tap-1")
+
+    # token + user + learner; class + term + course + draw; then one write transaction
+    # (begin, application, idempotency record, audit row, commit)
+    with django_assert_num_queries(7):
+        response = client.post(
+            "/api/v1/applications",
+            {"class_id": str(klass.public_id), "rank": 1},
+            content_type="application/json",
+            headers=headers,
+        )
+
+    assert response.status_code == 201
+    assert response.json()["course_title_en"] == "Piano for beginners"
+
+
+def test_the_database_holds_one_lottery_choice_per_rank(city: City) -> None:
+    term = make_term(city)
+    resident = make_resident(city)
+    first = apply(resident, make_class(city, term), rank=1)
+    second = make_class(city, term)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.create(
+            learner=resident, klass=second, term=term, rank=1, by_lottery=True
+        )
+
+    assert first.by_lottery is True
+
+
+def test_a_second_choice_with_a_taken_rank_is_refused_and_changes_nothing(city: City) -> None:
+    term = make_term(city)
+    resident = make_resident(city)
+    apply(resident, make_class(city, term), rank=1)
+    other = make_class(city, term)
+    audits = AuditEntry.objects.count()
+
+    with pytest.raises(Conflict) as excinfo:
+        apply(resident, other, rank=1, key="other-tap")
+
+    assert excinfo.value.code == "rank_taken"
+    assert list(excinfo.value.fields) == ["rank"]
+    assert Application.objects.count() == 1
+    assert AuditEntry.objects.count() == audits
+    assert not IdempotencyRecord.objects.filter(key="other-tap").exists()
+
+
+def test_first_come_ranks_are_not_lottery_choices(city: City) -> None:
+    term = make_term(city)
+    resident = make_resident(city)
+    apply(resident, make_class(city, term), rank=1)
+
+    taken = apply(resident, make_class(city, term, rationing=Rationing.FIRST_COME), rank=1)
+
+    assert (taken.status, taken.by_lottery) == (S.ACCEPTED, False)
+
+
+def test_a_retry_after_the_window_closed_returns_the_first_application(city: City) -> None:
+    klass = make_class(city, make_term(city))
+    resident = make_resident(city)
+    first = apply(resident, klass, key="tap-late")
+    close_window(klass)
+
+    again = apply(resident, klass, key="tap-late")
+
+    assert again.pk == first.pk
+
+
+def test_a_key_reused_for_another_class_is_refused(city: City) -> None:
+    term = make_term(city)
+    resident = make_resident(city)
+    apply(resident, make_class(city, term), key="tap-1")
+
+    with pytest.raises(Conflict) as excinfo:
+        apply(resident, make_class(city, term), rank=2, key="tap-1")
+
+    assert excinfo.value.code == "idempotency_key_reused"
+    assert Application.objects.count() == 1
+
+
+def test_a_retry_of_a_withdrawn_application_returns_it_and_makes_no_other(city: City) -> None:
+    klass = make_class(city, make_term(city))
+    resident = make_resident(city)
+    first = apply(resident, klass, key="tap-1")
+    services.application_withdraw(actor=resident.user, public_id=first.public_id)
+
+    again = apply(resident, klass, key="tap-1")
+
+    assert (again.pk, again.status) == (first.pk, S.WITHDRAWN)
+    assert Application.objects.count() == 1
+
+
+def test_the_seed_is_committed_even_for_a_class_fetched_without_its_draw(city: City) -> None:
+    term = make_term(city)
+    klass = make_class(city, term)
+    fetched = selectors.class_for_application(public_id=klass.public_id)
+    assert fetched.term_draw_status is None  # type: ignore[attr-defined]
+
+    apply(make_resident(city), fetched)
+
+    assert Draw.objects.filter(term=term).count() == 1
+    refetched = selectors.class_for_application(public_id=klass.public_id)
+    assert refetched.term_draw_status == "committed"  # type: ignore[attr-defined]
+
+
+def _aged_and_member_and_returning(city: City) -> tuple[Learner, Learner, Learner, Learner]:
+    aged = make_resident(city, birth_date=dt.date(1950, 5, 1))
+    member = make_resident(city)
+    membership = membership_add(
+        actor=city.root,
+        learner=member,
+        group=TargetGroup.DISABLED,
+        valid_from=clock.today() - dt.timedelta(days=30),
+    )
+    membership_verify(actor=city.root, membership_id=membership.pk, approve=True)
+    lapsed = make_resident(city)
+    old = membership_add(
+        actor=city.root,
+        learner=lapsed,
+        group=TargetGroup.DISABLED,
+        valid_from=clock.today() - dt.timedelta(days=400),
+        valid_until=clock.today() - dt.timedelta(days=1),
+    )
+    membership_verify(actor=city.root, membership_id=old.pk, approve=True)
+    returning = make_resident(city)
+    earlier = make_class(city, make_term(city), rationing=Rationing.FIRST_COME)
+    held = apply(returning, earlier)
+    Application.objects.filter(pk=held.pk).update(status=S.COMPLETED)
+    return aged, member, lapsed, returning
+
+
+def test_bulk_priorities_agree_with_the_one_learner_rules(city: City) -> None:
+    aged, member, lapsed, returning = _aged_and_member_and_returning(city)
+    plain = make_resident(city)
+    term = make_term(city)
+    everyone = [aged, member, lapsed, returning, plain]
+
+    priorities = selectors.learner_priorities(
+        term=term,
+        learners=Learner.objects.filter(pk__in=[x.pk for x in everyone]).values("pk"),
+        on=clock.today(),
+    )
+
+    for learner in everyone:
+        _tier, in_group = priorities.get(learner.pk, (Tier.FIRST_TIME, False))
+        assert in_group == bool(learner_target_groups(learner=learner, on=clock.today()))
+    assert priorities[returning.pk] == (Tier.RETURNING, False)
+    assert priorities[aged.pk] == (Tier.FIRST_TIME, True)
+    assert plain.pk not in priorities
+
+
+def test_the_draw_decides_priority_and_publishes_it(city: City) -> None:
+    aged, member, lapsed, returning = _aged_and_member_and_returning(city)
+    term = make_term(city)
+    klass = make_class(city, term, capacity=2, quota=1)
+    applications = {r.pk: apply(r, klass) for r in (aged, member, lapsed, returning)}
+    assert {a.tier for a in applications.values()} == {None}
+
+    close_window(klass)
+    services.lottery_draw(actor=city.root, term=term)
+
+    stored = {
+        a.learner_id: (a.tier, a.in_target_group) for a in Application.objects.filter(term=term)
+    }
+    assert stored == {
+        aged.pk: (Tier.FIRST_TIME, True),
+        member.pk: (Tier.FIRST_TIME, True),
+        lapsed.pk: (Tier.FIRST_TIME, False),
+        returning.pk: (Tier.RETURNING, False),
+    }
+    entries = {
+        e.application.learner_id: (e.tier, e.in_group)
+        for e in DrawEntry.objects.select_related("application")
+    }
+    assert entries == stored
+
+
+def test_before_the_draw_the_explanation_shows_the_priority_it_would_use(city: City) -> None:
+    aged, *_rest = _aged_and_member_and_returning(city)
+    application = apply(aged, make_class(city, make_term(city)))
+
+    explanation = selectors.application_explanation(
+        application=selectors.access_application(viewer=aged.user, public_id=application.public_id)
+    )
+
+    assert (explanation.tier, explanation.in_group) == (Tier.FIRST_TIME, True)
+
+
+def test_a_token_brings_the_learner_in_its_query_and_is_still_checked(
+    city: City, django_assert_num_queries: Any
+) -> None:
+    resident = make_resident(city)
+    assert resident.user is not None
+    issued = api_token_create(actor=None, user=resident.user, name="t")
+
+    with django_assert_num_queries(1):
+        user = user_for_token(issued.plaintext, related=("user__learner",))
+        assert user is not None
+        assert user.learner.pk == resident.pk
+    api_token_revoke(actor=None, token=issued.token)
+
+    assert user_for_token(issued.plaintext, related=("user__learner",)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_choices_with_one_rank_at_once_leave_one(city: City) -> None:
+    from tests.test_concurrency import run_together
+
+    term = make_term(city)
+    resident = make_resident(city)
+    classes = [make_class(city, term) for _ in range(4)]
+
+    def choose(klass: Class) -> Callable[[], Application]:
+        return lambda: apply(resident, klass, rank=1)
+
+    results, errors = run_together([choose(k) for k in classes])
+
+    assert len(results) == 1
+    assert [getattr(e, "code", e) for e in errors] == ["rank_taken"] * 3
+    assert Application.objects.filter(learner=resident).count() == 1
