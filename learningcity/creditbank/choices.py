@@ -17,6 +17,15 @@ class CreditCategory(models.TextChoices):
     ACTIVITY = "activity", _("Activities")
 
 
+def category_for_course(catalog_category: str) -> str:
+    """The credit category of a catalog course: vocational and digital skills keep theirs;
+    every other community course (arts, health, languages, family, civics, science) is
+    culture and leisure."""
+    return {"vocational": CreditCategory.VOCATIONAL, "digital": CreditCategory.DIGITAL}.get(
+        catalog_category, CreditCategory.CULTURE_LEISURE
+    )
+
+
 class RecordStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     VERIFIED = "verified", _("Verified")
@@ -49,6 +58,17 @@ class Convertibility(models.TextChoices):
     DIRECT = "direct", _("Converts directly")
     VIA_EQUIVALENCE = "via_equivalence", _("Only through a listed equivalence")
     NEVER = "never", _("Never converts")
+
+
+# The hard rules, as the conversion-policy migration writes them; a category whose row is
+# missing falls back to these (so a wiped table never lets leisure convert).
+DEFAULT_CONVERTIBILITY: dict[str, str] = {
+    CreditCategory.DEGREE: Convertibility.DIRECT,
+    CreditCategory.VOCATIONAL: Convertibility.VIA_EQUIVALENCE,
+    CreditCategory.DIGITAL: Convertibility.VIA_EQUIVALENCE,
+    CreditCategory.CULTURE_LEISURE: Convertibility.NEVER,
+    CreditCategory.ACTIVITY: Convertibility.NEVER,
+}
 
 
 class PostingKind(models.TextChoices):

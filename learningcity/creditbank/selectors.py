@@ -14,6 +14,7 @@ from learningcity.core import clock
 from learningcity.core.errors import NotFound
 from learningcity.creditbank.choices import (
     CLAIM_OPEN,
+    DEFAULT_CONVERTIBILITY,
     ConversionStatus,
     Convertibility,
     CreditCategory,
@@ -172,9 +173,10 @@ def program_list() -> QuerySet[Program]:
 
 
 def convertibility() -> dict[str, str]:
-    """Category → convertibility, from the data; a category without a row never converts."""
+    """Category → convertibility, from the data; a category without a row takes the default
+    the migration writes."""
     policy = dict(ConversionPolicy.objects.values_list("category", "convertibility"))
-    return {c: policy.get(c, Convertibility.NEVER) for c in CreditCategory.values}
+    return {c: policy.get(c, DEFAULT_CONVERTIBILITY[c]) for c in CreditCategory.values}
 
 
 def degree_audit(account: Account, program: Program) -> DegreeAudit:

@@ -33,6 +33,8 @@ from learningcity.core.services import (
     idempotency_record,
     request_fingerprint,
 )
+from learningcity.creditbank.choices import category_for_course
+from learningcity.creditbank.services import record_from_completion
 from learningcity.enrollment.choices import (
     LIVE_STATUSES,
     SEAT_STATUSES,
@@ -606,8 +608,29 @@ def class_complete(*, actor: Any, klass: Class) -> list[CompletionEvent]:
         )
         status = ApplicationStatus.COMPLETED if completed else ApplicationStatus.NOT_COMPLETED
         _set_status(application, status, actor)
-        events.append(completion_event(completion))
+        event = completion_event(completion)
+        _bank(event, application.klass)
+        events.append(event)
     return events
+
+
+def _bank(event: CompletionEvent, klass: Class) -> None:
+    """Record the completion in the learner's credit bank, in the same transaction: the
+    platform saw the class, so the record is verified and its standard grants the credits."""
+    course = klass.course
+    record_from_completion(
+        source=event.source,
+        learner_id=event.learner_id,
+        provider_code=event.provider_code,
+        category=category_for_course(course.category),
+        title=course.title_zh or course.title_en,
+        course_code=course.code,
+        completed=event.completed,
+        attendance_rate=event.attendance_rate,
+        # The hours the learner was there for, not the hours the course offered.
+        hours=(event.hours * event.attendance_rate / 100).quantize(Decimal("0.1")),
+        completed_on=clock.today(),
+    )
 
 
 def completion_event(completion: Completion) -> CompletionEvent:

@@ -10,6 +10,7 @@ from learningcity.creditbank.services.claims import (
     share_revoke,
 )
 from learningcity.creditbank.services.conversion import conversion_apply, conversion_decide
+from learningcity.creditbank.services.imports import records_import, records_import_file
 from learningcity.creditbank.services.records import (
     account_for,
     account_merge,
@@ -38,6 +39,8 @@ __all__ = [
     "record_revoke",
     "record_submit",
     "record_verify",
+    "records_import",
+    "records_import_file",
     "records_submit",
     "share_create",
     "share_resolve",

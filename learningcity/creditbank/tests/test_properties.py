@@ -146,8 +146,9 @@ def test_ledger_invariants_hold_for_any_history(bank: Bank, specs: list[tuple]) 
         for posting in Posting.objects.filter(account_id=account_id):
             sums[(posting.category, posting.level)] += posting.credits
         sums = defaultdict(Decimal, {k: credits_of(v) for k, v in sums.items()})
-        account = live.first().account if live.exists() else None
-        if account is not None:
+        first = live.first()
+        if first is not None:
+            account = first.account
             shown = {(b.category, b.level): b.credits for b in selectors.balances(account)}
             assert shown == {k: v for k, v in sums.items() if v}
         _assert_caps(account_id)
@@ -169,6 +170,7 @@ def _assert_caps(account_id: int) -> None:
             ("term", terms.cap_per_term),
             ("institution_id", terms.cap_per_institution),
         ):
+            assert cap is not None
             for group in postings.values(field).annotate(t=Sum("credits")):
                 assert credits_of(group["t"]) <= cap, (field, group)
     granted = Posting.objects.filter(

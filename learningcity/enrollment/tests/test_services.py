@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from decimal import ROUND_FLOOR, Decimal
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +13,9 @@ from learningcity.catalog.models import Class, Term
 from learningcity.core import clock, lottery
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.models import AuditEntry
+from learningcity.creditbank.choices import RecordStatus
+from learningcity.creditbank.models import LearningRecord
+from learningcity.creditbank.tests.factories import make_bank
 from learningcity.enrollment import services
 from learningcity.enrollment.choices import ApplicationStatus as S
 from learningcity.enrollment.choices import DrawStatus
@@ -341,6 +345,31 @@ def test_attendance_decides_completion(city: City) -> None:
         (f"enrollment:{absent_app.public_id}", False, "0.00"),
     ]
     assert Application.objects.get(pk=keen_app.pk).status == S.COMPLETED
+
+
+def test_completion_lands_in_the_credit_bank(city: City) -> None:
+    make_bank(city)  # the Service Center's leisure standard: 15 hours a credit, 80 % attendance
+    klass = make_class(city, make_term(city), capacity=2, rationing=Rationing.FIRST_COME)
+    keen, absent = make_resident(city), make_resident(city)
+    keen_app, absent_app = apply(keen, klass), apply(absent, klass)
+    for session in services.sessions_schedule(actor=city.a.school_admin, klass=klass):
+        services.attendance_record(
+            actor=city.a.school_admin,
+            session=session,
+            marks={keen_app.pk: True, absent_app.pk: False},
+        )
+
+    services.class_complete(actor=city.a.school_admin, klass=klass)
+    services.class_complete(actor=city.a.school_admin, klass=klass)  # a second click
+
+    record = LearningRecord.objects.get(external_id=f"enrollment:{keen_app.public_id}")
+    assert record.status == RecordStatus.VERIFIED
+    assert record.account.learner == keen
+    assert record.hours == klass.course.hours
+    assert record.credits == (klass.course.hours / 15).quantize(Decimal("0.1"), ROUND_FLOOR)
+    missed = LearningRecord.objects.get(external_id=f"enrollment:{absent_app.public_id}")
+    assert missed.credits == 0 and missed.passed is False
+    assert LearningRecord.objects.count() == 2
 
 
 def test_another_providers_staff_cannot_take_attendance(city: City) -> None:
