@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -665,8 +666,8 @@ def create_share(request: HttpRequest, data: ShareIn) -> Any:
         result_of=lambda made: str(made[0].public_id),
         replay=replay,
     )
-    # The page lives at /creditbank/shared/<token>/ (creditbank.urls).
-    url = request.build_absolute_uri(f"/creditbank/shared/{token}/") if token else None
+    # The page a holder of the link opens (creditbank.urls: "t/<token>/").
+    url = request.build_absolute_uri(reverse("creditbank:shared", args=[token])) if token else None
     return Status(
         201, {"id": share.public_id, "expires_at": share.expires_at, "token": token, "url": url}
     )

@@ -610,12 +610,15 @@ def test_a_share_link_shows_the_transcript_to_anyone_until_withdrawn(
     made = post(client, "/me/shares", {"days": 7}, auth=bearer(learner.user))
     token = made.json()["token"]
     shown = get(client, f"/shared/{token}")
+    page = client.get(made.json()["url"])
     share = TranscriptShare.objects.get()
     services.share_revoke(actor=learner.user, public_id=share.public_id)
     withdrawn = get(client, f"/shared/{token}")
 
     assert made.status_code == 201
-    assert made.json()["url"].endswith(f"/creditbank/shared/{token}/")
+    assert made.json()["url"].endswith(f"/creditbank/t/{token}/")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert client.get(made.json()["url"]).status_code == 404
     assert shown.status_code == 200
     assert shown.json()["account_number"] == account_of(learner).number
     assert len(shown.json()["records"]) == 1
