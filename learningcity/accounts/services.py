@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from learningcity.accounts.models import ApiToken, User
 from learningcity.core import clock
 from learningcity.core.errors import Conflict, PermissionDenied
+from learningcity.core.prepared import PreparedQuery
 from learningcity.core.services import audit_record
 
 TOKEN_PREFIX = "lc_"  # noqa: S105 - a public prefix, not a secret
@@ -53,16 +54,32 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
     )
 
 
+_TOKEN_QUERIES: dict[tuple[str, ...], PreparedQuery] = {}
+
+
+def _token_query(related: tuple[str, ...]) -> PreparedQuery:
+    """Every API request looks its token up; the query is compiled once per connection."""
+    if related not in _TOKEN_QUERIES:
+        _TOKEN_QUERIES[related] = PreparedQuery(
+            f"accounts.token:{','.join(related)}",
+            ApiToken,
+            "digest",
+            lambda digest: (
+                ApiToken.objects.select_related("user", *related)
+                .filter(digest=digest, revoked_at__isnull=True)
+                .order_by()[:1]
+            ),
+            sentinel="0" * 64,
+        )
+    return _TOKEN_QUERIES[related]
+
+
 def user_for_token(plaintext: str, *, related: Sequence[str] = ()) -> User | None:
     """The active user behind a bearer token, or None. `related` names further relations
     to fetch in the same query (e.g. "user__learner")."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user", *related)
-        .filter(digest=token_digest(plaintext), revoked_at__isnull=True)
-        .first()
-    )
+    token = _token_query(tuple(related)).first(token_digest(plaintext))
     if token is None or not token.user.is_active:
         return None
     if token.expires_at is not None and token.expires_at <= clock.now():

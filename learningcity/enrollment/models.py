@@ -75,6 +75,13 @@ class Application(TimeStampedModel):
     )
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Who sent it (the learner, or staff applying for them) and the client's idempotency key:
+    # the application row is itself the record of the submission, so a burst of 650,000
+    # people writes one row per application, not three.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL = sent without a key; the unique constraint skips NULLs
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -100,6 +107,11 @@ class Application(TimeStampedModel):
                 name="application_one_lottery_choice_per_rank",
             ),
             models.CheckConstraint(condition=Q(rank__gte=1), name="application_rank_positive"),
+            models.UniqueConstraint(
+                fields=["learner", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="application_once_per_key",
+            ),
         ]
 
     def __str__(self) -> str:

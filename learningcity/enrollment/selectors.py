@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from learningcity.catalog.choices import ClassStatus, Rationing
 from learningcity.catalog.models import Class, Course, Term
 from learningcity.core import clock
 from learningcity.core.errors import NotFound
+from learningcity.core.prepared import PreparedQuery
 from learningcity.enrollment.choices import LIVE_STATUSES, ApplicationStatus, DrawStatus, Tier
 from learningcity.enrollment.models import (
     Application,
@@ -58,38 +60,49 @@ def access_application(*, viewer: Any, public_id: Any) -> Application:
     raise NotFound("No such application.")
 
 
+def _class_for_application_query(public_id: Any) -> QuerySet[Class]:
+    return (
+        Class.objects.filter(public_id=public_id)
+        .select_related("term", "course")
+        .only(
+            "id",
+            "public_id",
+            "status",
+            "rationing",
+            "applications_open_at",
+            "applications_close_at",
+            "term__id",
+            "term__code",
+            "term__max_choices",
+            "term__per_learner_cap",
+            "course__id",
+            "course__title_zh",
+            "course__title_en",
+        )
+        .annotate(
+            term_draw_status=Subquery(
+                Draw.objects.filter(term_id=OuterRef("term_id")).order_by().values("status")[:1]
+            )
+        )
+        .order_by()[:1]
+    )
+
+
+# Compiled once per connection: every application in a burst reads its class this way.
+_CLASS_FOR_APPLICATION = PreparedQuery(
+    "enrollment.class_for_application",
+    Class,
+    "public_id",
+    _class_for_application_query,
+    sentinel=uuid.UUID(int=0),
+)
+
+
 def class_for_application(*, public_id: Any) -> Class:
     """A class as application_submit needs it, in one query: the class's own fields it checks,
     its term, its course's titles (for the answer) and the term's draw status
     (`term_draw_status`, None before the seed is committed); 404 if there is no such class."""
-    klass = next(
-        iter(
-            Class.objects.filter(public_id=public_id)
-            .select_related("term", "course")
-            .only(
-                "id",
-                "public_id",
-                "status",
-                "rationing",
-                "applications_open_at",
-                "applications_close_at",
-                "term__id",
-                "term__code",
-                "term__max_choices",
-                "term__per_learner_cap",
-                "course__id",
-                "course__title_zh",
-                "course__title_en",
-            )
-            .annotate(
-                term_draw_status=Subquery(
-                    Draw.objects.filter(term_id=OuterRef("term_id")).order_by().values("status")[:1]
-                )
-            )
-            .order_by()[:1]
-        ),
-        None,
-    )
+    klass = _CLASS_FOR_APPLICATION.first(public_id)
     if klass is None:
         raise NotFound("No such class.")
     return klass

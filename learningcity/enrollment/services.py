@@ -29,9 +29,6 @@ from learningcity.core.errors import Conflict, NotFound, PermissionDenied, Valid
 from learningcity.core.services import (
     audit_record,
     idempotency_key_check,
-    idempotency_lookup,
-    idempotency_record,
-    request_fingerprint,
 )
 from learningcity.creditbank.choices import category_for_course
 from learningcity.creditbank.services import record_from_completion
@@ -89,13 +86,13 @@ def application_submit(
 ) -> Application:
     """Apply for a class; a retry with the same key returns the first application.
 
-    Everything is read before the write, which is one short transaction: the application, its
-    idempotency record and its audit row (and, for a first-come class, its seat). Duplicates
-    are refused by the database's unique constraints (one live application per learner and
-    class, one lottery choice per rank; one record per idempotency key), never by a check
-    beforehand. A refused request that carries a key is then answered from that key's record
-    when it has one: it was a retry, or a copy of one tap that lost the race to another copy
-    (committed by then), and both get the first application."""
+    Everything is read before the write, which is one INSERT (and, for a first-come class,
+    its seat, in one short transaction). The application row itself records who sent it and
+    under which key. Duplicates are refused by the database's unique constraints (one live
+    application per learner and class, one lottery choice per rank, one application per
+    learner and key), never by a check beforehand. A refused request that carries a key is
+    answered from the application made under that key, if any: it was a retry, or a copy of
+    one tap that lost the race to another copy, and both get the first application."""
     if idempotency_key:
         idempotency_key_check(idempotency_key)
     try:
@@ -105,19 +102,19 @@ def application_submit(
     except (Conflict, ValidationFailed):
         if not idempotency_key:
             raise
-        first = idempotency_lookup(
-            actor=actor,
-            action=SUBMIT,
-            key=idempotency_key,
-            fingerprint=_submit_fingerprint(learner, klass, rank),
+        first = (
+            Application.objects.select_related("klass__course", "term")
+            .filter(learner_id=learner.pk, idempotency_key=idempotency_key)
+            .first()
         )
         if first is None:
             raise
-        return Application.objects.select_related("klass__course", "term").get(public_id=first)
-
-
-def _submit_fingerprint(learner: Learner, klass: Class, rank: int) -> str:
-    return request_fingerprint({"learner": learner.pk, "class": klass.pk, "rank": rank})
+        if (first.klass_id, first.rank) != (klass.pk, rank):
+            message = _("This idempotency key was already used for a different request.")
+            raise Conflict(
+                message, code="idempotency_key_reused", fields={"idempotency_key": [message]}
+            ) from None
+        return first
 
 
 def _application_submit(
@@ -128,7 +125,7 @@ def _application_submit(
     rank: int = 1,
     idempotency_key: str | None = None,
 ) -> Application:
-    """The work of application_submit: the checks, then one write transaction.
+    """The work of application_submit: the checks, then the write.
 
     First-come classes take a seat at once (or join the waiting list); lottery classes wait
     for the term's draw, whose seed commitment exists before the first application. The
@@ -156,30 +153,22 @@ def _application_submit(
         rank=rank,
         by_lottery=by_lottery,
         status=ApplicationStatus.APPLIED,
+        submitted_by_id=getattr(actor, "pk", None),
+        idempotency_key=idempotency_key,
     )
     if by_lottery and _term_drawn(klass):
         # The term has been drawn and this class reopened: a late applicant joins the end
         # of the waiting list (after everyone the draw placed), never a draw that is over.
         application.status = ApplicationStatus.WAITLISTED
     try:
-        with transaction.atomic():
-            if not by_lottery:
-                _take_first_come_seat(application, now)
-            application.save()
-            if idempotency_key:
-                idempotency_record(
-                    actor=actor,
-                    action=SUBMIT,
-                    key=idempotency_key,
-                    fingerprint=_submit_fingerprint(learner, klass, rank),
-                    result=str(application.public_id),
-                )
-            audit_record(
-                actor=actor,
-                action=SUBMIT,
-                subject=f"application:{application.public_id}",
-                data={"class": str(klass.public_id), "rank": rank, "status": application.status},
-            )
+        if by_lottery and not transaction.get_connection().in_atomic_block:
+            # One INSERT in autocommit: the shortest hold of SQLite's write lock.
+            application.save(force_insert=True)
+        else:
+            with transaction.atomic():
+                if not by_lottery:
+                    _take_first_come_seat(application, now)
+                application.save(force_insert=True)
     except IntegrityError:
         raise _duplicate_refusal(application) from None
     return application

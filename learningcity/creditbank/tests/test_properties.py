@@ -157,9 +157,9 @@ def test_ledger_invariants_hold_for_any_history(bank: Bank, specs: list[tuple]) 
 
 
 def _total(account_id: int) -> Decimal:
-    return Posting.objects.filter(account_id=account_id).aggregate(t=Sum("credits"))[
-        "t"
-    ] or Decimal(0)
+    return credits_of(
+        Posting.objects.filter(account_id=account_id).aggregate(t=Sum("credits"))["t"]
+    )
 
 
 def _assert_caps(account_id: int) -> None:
