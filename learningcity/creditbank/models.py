@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from learningcity.core.models import TimeStampedModel, bilingual
+from learningcity.core.models import TimeStampedModel, bilingual, uuid7
 from learningcity.creditbank.choices import (
     AccountStatus,
     ClaimStatus,
@@ -116,14 +116,23 @@ class LearningRecord(TimeStampedModel):
     """One piece of learning reported by a provider. Append-only: its facts never change; its
     status moves submitted → verified or rejected → revoked, each step audited."""
 
+    # Time-ordered ids: records are appended by the million.
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    # The composite indexes below serve these foreign keys; single-column indexes would only
+    # slow down the bulk loads.
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="records", verbose_name=_("account")
+        Account,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("account"),
+        db_index=False,
     )
     provider = models.ForeignKey(
         "network.Organization",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("provider"),
+        db_index=False,
     )
     category = models.CharField(_("category"), max_length=16, choices=CreditCategory.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -156,10 +165,18 @@ class LearningRecord(TimeStampedModel):
     external_id = models.CharField(_("provider's record id"), max_length=80)
     source = models.CharField(max_length=120, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
@@ -332,7 +349,10 @@ class PostingQuerySet(models.QuerySet["Posting"]):
 class Posting(models.Model):
     """One entry in the credit ledger. Append-only; a balance is the sum of its postings."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # Served by the (account, category, level) index.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
     record = models.ForeignKey(
         LearningRecord, null=True, on_delete=models.PROTECT, related_name="postings"
     )
@@ -341,11 +361,15 @@ class Posting(models.Model):
     level = models.PositiveSmallIntegerField(_("level"))
     credits = models.DecimalField(_("credits"), max_digits=7, decimal_places=1)
     standard_version = models.ForeignKey(
-        StandardVersion, null=True, on_delete=models.PROTECT, related_name="+"
+        StandardVersion, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # What the caps count by: the institution, the calendar year and the half-year term.
     institution = models.ForeignKey(
-        "network.Organization", null=True, on_delete=models.PROTECT, related_name="+"
+        "network.Organization",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField()
     term = models.CharField(max_length=7, help_text="YYYY-1 (Jan–Jun) or YYYY-2 (Jul–Dec)")
@@ -354,7 +378,11 @@ class Posting(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     reason = models.CharField(max_length=300)
     idempotency_key = models.CharField(max_length=120, unique=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from learningcity.core import clock
@@ -302,6 +302,24 @@ def degree_audit(account: Account, program: Program) -> DegreeAudit:
     )
 
 
+TRANSCRIPT_FIELDS = (
+    "id",
+    "public_id",
+    "account_id",
+    "provider_id",
+    "title",
+    "category",
+    "course_code",
+    "certificate_code",
+    "grade",
+    "completed_on",
+    "hours",
+    "credits",
+    "recognition_note",
+    "status",
+)
+
+
 @dataclass(frozen=True)
 class Transcript:
     account: Account
@@ -320,9 +338,14 @@ def transcript(account: Account) -> Transcript:
     by_category: dict[str, Decimal] = dict.fromkeys(CreditCategory.values, ZERO)
     for b in bal:
         by_category[b.category] += b.credits
+    # A learner may hold thousands of records: only the columns a transcript shows, and the
+    # few providers fetched once each rather than joined onto every row.
     records = list(
         LearningRecord.objects.filter(account=account, status=RecordStatus.VERIFIED)
-        .select_related("provider")
+        .only(*TRANSCRIPT_FIELDS)
+        .prefetch_related(
+            Prefetch("provider", queryset=Organization.objects.only("id", "name_zh", "name_en"))
+        )
         .order_by("-completed_on", "-id")
     )
     conversions = list(

@@ -457,7 +457,16 @@ def test_only_staff_who_may_submit_and_assess_import(bank: Bank) -> None:
         _import(bank, data, actor=bank.assessor, provider=bank.city.a.school)
 
 
-def test_command_imports_verifies_and_reports_refused_rows(bank: Bank, tmp_path: Path) -> None:
+@pytest.fixture
+def english() -> Any:
+    """The command speaks the operator's language; these tests read its English."""
+    with translation.override("en"):
+        yield
+
+
+def test_command_imports_verifies_and_reports_refused_rows(
+    bank: Bank, tmp_path: Path, english: None
+) -> None:
     learners = [make_resident(bank.city) for _ in range(3)]
     numbers = [services.account_for(learner.pk).number for learner in learners]
     rows = [_cells(row(account_number=numbers[i % 3], hours=Decimal(15 * i))) for i in range(1, 31)]
@@ -483,7 +492,9 @@ def test_command_imports_verifies_and_reports_refused_rows(bank: Bank, tmp_path:
     assert "row 32 (X1) account_number: No account has this number." in again.getvalue()
 
 
-def test_command_refuses_unknown_provider_actor_and_file(bank: Bank, tmp_path: Path) -> None:
+def test_command_refuses_unknown_provider_actor_and_file(
+    bank: Bank, tmp_path: Path, english: None
+) -> None:
     source = tmp_path / "r.csv"
     source.write_bytes(_csv([]))
     with pytest.raises(CommandError, match="No organization"):
