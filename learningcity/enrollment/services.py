@@ -25,6 +25,7 @@ from learningcity.catalog.choices import ClassStatus, Rationing
 from learningcity.catalog.models import Class, Term
 from learningcity.catalog.services import class_seat_release, class_seat_take, class_seats_take
 from learningcity.core import clock, crypto, lottery
+from learningcity.core.bulk import inserting
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.services import (
     audit_record,
@@ -375,6 +376,21 @@ def draw_commit(*, term: Term) -> Draw:
         return Draw.objects.get(term=term)
 
 
+ENTRY_COLUMNS = (
+    "draw_id",
+    "application_id",
+    "rank",
+    "tier",
+    "in_group",
+    "held",
+    "offered",
+    "round",
+    "reason",
+    "waitlist_position",
+    "lottery_number",
+)
+
+
 @transaction.atomic
 def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> DrawSummary:
     """Draw the term: every APPLIED application to its lottery classes gets an offer or a
@@ -436,25 +452,25 @@ def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> D
     result = lottery.draw(seed=seed, seats=seats, choices=choices, cap=term.per_learner_cap)
     ids = {str(public): pk for pk, public, *_rest in rows}
     learner_of = {str(public): str(learner) for _pk, public, _lid, learner, *_rest in rows}
-    DrawEntry.objects.bulk_create(
-        [
-            DrawEntry(
-                draw=draw,
-                application_id=ids[c.application],
-                rank=c.rank,
-                tier=c.tier,
-                in_group=c.in_group,
-                held=c.held,
-                offered=result.outcomes[c.application].offered,
-                round=result.outcomes[c.application].round,
-                reason=result.outcomes[c.application].reason,
-                waitlist_position=result.outcomes[c.application].waitlist_position,
-                lottery_number=result.numbers[learner_of[c.application]],
+    # Tens of thousands of entries: plain rows straight to the database (COPY on PostgreSQL).
+    with inserting(DrawEntry._meta.db_table, ENTRY_COLUMNS) as write:
+        for c in choices:
+            outcome = result.outcomes[c.application]
+            write(
+                (
+                    draw.pk,
+                    ids[c.application],
+                    c.rank,
+                    c.tier,
+                    c.in_group,
+                    c.held,
+                    outcome.offered,
+                    outcome.round,
+                    outcome.reason,
+                    outcome.waitlist_position,
+                    result.numbers[learner_of[c.application]],
+                )
             )
-            for c in choices
-        ],
-        batch_size=2000,
-    )
     offered = [ids[a] for a, o in result.outcomes.items() if o.offered]
     waiting = [ids[a] for a, o in result.outcomes.items() if not o.offered]
     expires = now + offer_ttl()

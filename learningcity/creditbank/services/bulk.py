@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from learningcity.core import clock
+from learningcity.core.bulk import inserting
 from learningcity.core.errors import ValidationFailed
 from learningcity.core.services import audit_record
 from learningcity.creditbank.choices import AccountStatus, PostingKind, RecordStatus
@@ -624,24 +625,9 @@ class ChunkWriter:
             start = (cursor.fetchone()[0] or 0) + 1
             return list(range(start, start + n))
 
-    @contextlib.contextmanager
     def _inserting(
         self, table: str, columns: tuple[str, ...]
-    ) -> Iterator[Callable[[tuple[Any, ...]], None]]:
+    ) -> contextlib.AbstractContextManager[Callable[[tuple[Any, ...]], None]]:
         """A function taking rows for `table`: streamed by COPY on PostgreSQL (the server
         indexes them while the next ones are priced), one executemany on SQLite."""
-        quote = connection.ops.quote_name
-        names = ", ".join(quote(c) for c in columns)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                sql = f"COPY {quote(table)} ({names}) FROM STDIN"
-                with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                    yield copy.write_row
-                return
-            rows: list[tuple[Any, ...]] = []
-            yield rows.append
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
+        return inserting(table, columns)
