@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from learningcity.accounts.api import router as accounts_router
 from learningcity.catalog.api import router as catalog_router
 from learningcity.core.errors import DomainError
+from learningcity.credentials.api import router as credentials_router
 from learningcity.creditbank.api import router as creditbank_router
 from learningcity.enrollment.api import router as enrollment_router
 from learningcity.learners.api import router as learners_router
@@ -39,6 +40,7 @@ api.add_router("/v1/", learners_router)
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", enrollment_router)
 api.add_router("/v1/", creditbank_router)
+api.add_router("/v1/", credentials_router)
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:

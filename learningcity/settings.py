@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "learningcity.network",
     "learningcity.learners",
     "learningcity.catalog",
+    "learningcity.credentials",
     "learningcity.creditbank",
     "learningcity.enrollment",
     "learningcity.portal",
@@ -192,6 +193,10 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Where the platform is reached from outside: credentials name their issuers, status lists and
+# verification pages under it, so it must stay stable once credentials are issued.
+CREDENTIALS_BASE_URL = env_str("CREDENTIALS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # How long an offered place waits for the learner's answer before it goes down the list.
 ENROLLMENT_OFFER_HOURS = env_int("ENROLLMENT_OFFER_HOURS", 72)

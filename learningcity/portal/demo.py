@@ -32,6 +32,7 @@ from learningcity.network.models import Area, LearningSite, Organization, StaffR
 from learningcity.network.selectors import organization_get
 from learningcity.portal import demo_names as names
 from learningcity.portal.demo_catalog import seed_catalog
+from learningcity.portal.demo_credentials import seed_credentials
 from learningcity.portal.demo_creditbank import seed_creditbank
 from learningcity.portal.demo_enrollment import seed_applications
 from learningcity.portal.demo_people import NON_LOCAL_SHARE, Home, Residents
@@ -129,6 +130,9 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
     seed_applications(admin, seed=seed, scale=scale, log=say)
     with transaction.atomic():
         seed_creditbank(admin, password=DEMO_PASSWORD, seed=seed, scale=scale, log=say)
+    with transaction.atomic():
+        issued = seed_credentials(admin)
+        say(f"credentials: {len(issued)} signed")
     with transaction.atomic():
         audit_record(
             actor=admin,

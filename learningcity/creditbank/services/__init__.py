@@ -10,6 +10,12 @@ from learningcity.creditbank.services.claims import (
     share_revoke,
 )
 from learningcity.creditbank.services.conversion import conversion_apply, conversion_decide
+from learningcity.creditbank.services.credentials import (
+    conversion_credential_issue,
+    record_credential_issue,
+    record_credential_revoke,
+    transcript_credential_issue,
+)
 from learningcity.creditbank.services.imports import records_import, records_import_file
 from learningcity.creditbank.services.records import (
     account_for,
@@ -32,8 +38,11 @@ __all__ = [
     "claim_decide",
     "claim_submit",
     "conversion_apply",
+    "conversion_credential_issue",
     "conversion_decide",
     "evidence_check",
+    "record_credential_issue",
+    "record_credential_revoke",
     "record_from_completion",
     "record_reject",
     "record_revoke",
@@ -47,4 +56,5 @@ __all__ = [
     "share_revoke",
     "standard_create",
     "standard_revise",
+    "transcript_credential_issue",
 ]

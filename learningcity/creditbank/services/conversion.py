@@ -104,6 +104,12 @@ def access_conversion(*, viewer: Any, public_id: Any) -> ConversionApplication:
     return application
 
 
+def _tasks() -> Any:
+    from learningcity.creditbank import tasks  # the tasks import these services
+
+    return tasks
+
+
 @transaction.atomic
 def conversion_decide(
     *, actor: Any, public_id: Any, approve: bool, reason: str
@@ -172,4 +178,7 @@ def conversion_decide(
         reason=reason,
         data={"credits": str(sum((i.credits for i in items), Decimal(0)))},
     )
+    if approve:
+        application_id = application.pk
+        transaction.on_commit(lambda: _tasks().issue_conversion_credential.enqueue(application_id))
     return application

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from learningcity.core import clock
+from learningcity.core.actors import PLATFORM
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.services import audit_record
 from learningcity.creditbank.choices import (
@@ -33,6 +34,7 @@ from learningcity.creditbank.models import (
     account_number_for,
     credits_of,
 )
+from learningcity.creditbank.services.credentials import record_credential_revoke
 from learningcity.creditbank.services.recognition import recognise, reverse_record
 from learningcity.learners.models import Learner
 from learningcity.learners.services import id_number_index, parse_id_number
@@ -486,7 +488,17 @@ def verify_locked(
         reason=reason,
         data={"credits": str(decision.credits), "note": record.recognition_note},
     )
+    if decision.credits > 0:
+        # The learner's verifiable credential, signed by a worker once this commits.
+        record_id = record.pk
+        transaction.on_commit(lambda: _tasks().issue_record_credential.enqueue(record_id))
     return decision
+
+
+def _tasks() -> Any:
+    from learningcity.creditbank import tasks  # the tasks import these services
+
+    return tasks
 
 
 @transaction.atomic
@@ -570,6 +582,8 @@ def record_revoke(*, actor: Any, public_id: Any, reason: str) -> LearningRecord:
         reason=reason,
         data={"credits": str(taken)},
     )
+    # Its credential is revoked with it: every verifier sees it in the issuer's status list.
+    record_credential_revoke(actor=PLATFORM, record=record, reason=reason)
     return record
 
 
