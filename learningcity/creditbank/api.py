@@ -463,7 +463,7 @@ class TranscriptRecordOut(Schema):
     id: uuid.UUID = Field(..., alias="public_id")
     title: str
     category: str
-    provider_name: str = Field(..., alias="provider.name")
+    provider_name: str
     completed_on: dt.date
     course_code: str
     certificate_code: str

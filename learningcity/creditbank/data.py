@@ -97,6 +97,25 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class TranscriptLine:
+    """One verified record as a transcript shows it: plain values, read in one query."""
+
+    public_id: str
+    title: str
+    category: str
+    category_label: str
+    provider_code: str
+    provider_name: str
+    course_code: str
+    certificate_code: str
+    grade: str
+    completed_on: dt.date
+    hours: Decimal
+    credits: Decimal
+    recognition_note: str
+
+
+@dataclass(frozen=True)
 class Balance:
     category: str
     level: int

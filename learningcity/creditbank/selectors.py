@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from learningcity.core import clock
@@ -20,7 +20,7 @@ from learningcity.creditbank.choices import (
     CreditCategory,
     RecordStatus,
 )
-from learningcity.creditbank.data import Balance, CourseLine, DegreeAudit
+from learningcity.creditbank.data import Balance, CourseLine, DegreeAudit, TranscriptLine
 from learningcity.creditbank.models import (
     Account,
     ConversionApplication,
@@ -302,24 +302,6 @@ def degree_audit(account: Account, program: Program) -> DegreeAudit:
     )
 
 
-TRANSCRIPT_FIELDS = (
-    "id",
-    "public_id",
-    "account_id",
-    "provider_id",
-    "title",
-    "category",
-    "course_code",
-    "certificate_code",
-    "grade",
-    "completed_on",
-    "hours",
-    "credits",
-    "recognition_note",
-    "status",
-)
-
-
 @dataclass(frozen=True)
 class Transcript:
     account: Account
@@ -328,26 +310,72 @@ class Transcript:
     balances: list[Balance]
     by_category: dict[str, Decimal]
     total: Decimal
-    records: list[LearningRecord]
+    records: list[TranscriptLine]
     conversions: list[ConversionItem]
 
 
 def transcript(account: Account) -> Transcript:
-    """Everything a transcript shows, in three queries."""
+    """Everything a transcript shows, in four queries."""
     bal = balances(account)
     by_category: dict[str, Decimal] = dict.fromkeys(CreditCategory.values, ZERO)
     for b in bal:
         by_category[b.category] += b.credits
-    # A learner may hold thousands of records: only the columns a transcript shows, and the
-    # few providers fetched once each rather than joined onto every row.
-    records = list(
+    # A learner may hold thousands of records: plain rows of the columns a transcript shows
+    # (no model instances), the few providers' names looked up once each.
+    rows = list(
         LearningRecord.objects.filter(account=account, status=RecordStatus.VERIFIED)
-        .only(*TRANSCRIPT_FIELDS)
-        .prefetch_related(
-            Prefetch("provider", queryset=Organization.objects.only("id", "name_zh", "name_en"))
-        )
         .order_by("-completed_on", "-id")
+        .values_list(
+            "public_id",
+            "title",
+            "category",
+            "provider_id",
+            "course_code",
+            "certificate_code",
+            "grade",
+            "completed_on",
+            "hours",
+            "credits",
+            "recognition_note",
+        )
     )
+    providers = {
+        o.pk: o
+        for o in Organization.objects.filter(pk__in={r[3] for r in rows}).only(
+            "id", "code", "name_zh", "name_en"
+        )
+    }
+    labels = dict(CreditCategory.choices)
+    records = [
+        TranscriptLine(
+            public_id=str(public_id),
+            title=title,
+            category=category,
+            category_label=str(labels.get(category, category)),
+            provider_code=providers[provider_id].code,
+            provider_name=providers[provider_id].name,
+            course_code=course_code,
+            certificate_code=certificate_code,
+            grade=grade,
+            completed_on=completed_on,
+            hours=hours,
+            credits=credits,
+            recognition_note=note,
+        )
+        for (
+            public_id,
+            title,
+            category,
+            provider_id,
+            course_code,
+            certificate_code,
+            grade,
+            completed_on,
+            hours,
+            credits,
+            note,
+        ) in rows
+    ]
     conversions = list(
         ConversionItem.objects.filter(account=account, approved=True)
         .select_related("program_course__program", "record")

@@ -220,7 +220,10 @@ def transcript_credential_issue(
     first credential."""
     sheet = transcript(account)
     issued: list[Credential] = []
-    for record in sheet.records:
+    verified = LearningRecord.objects.filter(
+        account=account, status=RecordStatus.VERIFIED
+    ).select_related("provider", "account__learner")
+    for record in verified.order_by("-completed_on", "-id"):
         try:
             issued.append(record_credential_issue(actor=actor, record=record))
         except NotFound:

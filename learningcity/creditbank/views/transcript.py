@@ -111,12 +111,12 @@ def transcript_document(t: Transcript) -> dict[str, Any]:
                 "title": r.title,
                 "category": r.category,
                 "category_label": _category(r.category),
-                "provider": r.provider.name,
+                "provider": r.provider_name,
                 "completed_on": r.completed_on.isoformat(),
                 "hours": str(r.hours),
                 "credits": str(r.credits),
                 "standard": explain(r.recognition_note).standard,
-                "status": r.status,
+                "status": "verified",  # a transcript lists verified records only
             }
             for r in t.records
         ],
@@ -250,7 +250,7 @@ def transcript_pdf_bytes(t: Transcript) -> bytes:
             table(
                 [_("Date"), _("Learning"), _("Provider"), _("Hours"), _("Credits")],
                 [
-                    [_date(r.completed_on), r.title, r.provider.name, r.hours, r.credits]
+                    [_date(r.completed_on), r.title, r.provider_name, r.hours, r.credits]
                     for r in t.records
                 ],
                 [width * 0.16, width * 0.34, width * 0.3, width * 0.1, width * 0.1],
