@@ -4,6 +4,9 @@ class with enrolled learners and scheduled sessions. All through the services.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
 
 from learningcity.accounts.models import User
 from learningcity.accounts.services import user_create
@@ -73,3 +76,23 @@ def make_taught_class(city: City, learners: list[Learner]) -> Taught:
     for application in applications:
         application.refresh_from_db()
     return Taught(klass, applications, sessions)
+
+
+def as_user(client: Client, user: Any) -> Client:
+    client.force_login(user)
+    return client
+
+
+def as_resident(client: Client, learner: Learner) -> Client:
+    assert learner.user is not None
+    return as_user(client, learner.user)
+
+
+def text(response: Any) -> str:
+    return response.content.decode()
+
+
+def key_of(response: Any) -> str:
+    html = text(response)
+    start = html.index('name="idempotency_key" value="') + len('name="idempotency_key" value="')
+    return html[start : start + 36]
