@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from learningcity.core.models import TimeStampedModel
+from learningcity.core.models import TimeStampedModel, uuid7
 from learningcity.enrollment.choices import ApplicationStatus, DrawStatus, Tier
 from learningcity.network.models import actor_scope, scope_q
 
@@ -36,23 +36,29 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 class Application(TimeStampedModel):
     """A learner's application for one class: one of their ranked choices in a term."""
 
+    # Time-ordered ids, and no single-column index a composite one below already serves:
+    # every index is written by each of a burst's hundreds of thousands of inserts.
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
     learner = models.ForeignKey(
         "learners.Learner",
         on_delete=models.PROTECT,
         related_name="applications",
         verbose_name=_("learner"),
+        db_index=False,  # (learner, term)
     )
     klass = models.ForeignKey(
         "catalog.Class",
         on_delete=models.PROTECT,
         related_name="applications",
         verbose_name=_("class"),
+        db_index=False,  # (klass, status)
     )
     term = models.ForeignKey(
         "catalog.Term",
         on_delete=models.PROTECT,
         related_name="applications",
         verbose_name=_("term"),
+        db_index=False,  # (term, status)
     )
     rank = models.PositiveSmallIntegerField(_("choice"), default=1)
     status = models.CharField(
@@ -79,7 +85,12 @@ class Application(TimeStampedModel):
     # the application row is itself the record of the submission, so a burst of 650,000
     # people writes one row per application, not three.
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL = sent without a key; the unique constraint skips NULLs
 
