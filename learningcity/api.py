@@ -18,6 +18,7 @@ from learningcity.core.errors import DomainError
 from learningcity.credentials.api import router as credentials_router
 from learningcity.creditbank.api import router as creditbank_router
 from learningcity.enrollment.api import router as enrollment_router
+from learningcity.funding.api import router as funding_router
 from learningcity.learners.api import router as learners_router
 from learningcity.network.api import router as network_router
 
@@ -41,6 +42,7 @@ api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", enrollment_router)
 api.add_router("/v1/", creditbank_router)
 api.add_router("/v1/", credentials_router)
+api.add_router("/v1/", funding_router)
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "learningcity.catalog",
     "learningcity.credentials",
     "learningcity.creditbank",
+    "learningcity.funding",
     "learningcity.enrollment",
     "learningcity.portal",
 ]

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enrollment/", include("learningcity.enrollment.urls")),
     path("catalog/", include("learningcity.catalog.urls")),
     path("creditbank/", include("learningcity.creditbank.urls")),
+    path("funding/", include("learningcity.funding.urls")),
     path("credentials/", include("learningcity.credentials.urls")),
     path("", include("learningcity.portal.urls")),
 ]

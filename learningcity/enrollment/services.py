@@ -51,6 +51,8 @@ from learningcity.enrollment.models import (
     Session,
 )
 from learningcity.enrollment.selectors import learner_priorities
+from learningcity.funding import services as funding
+from learningcity.funding.data import PlaceDelivery
 from learningcity.learners.models import Learner
 from learningcity.network.choices import Action
 from learningcity.network.models import actor_scope
@@ -168,7 +170,7 @@ def _application_submit(
         else:
             with transaction.atomic():
                 if not by_lottery:
-                    _take_first_come_seat(application, now)
+                    _take_first_come_seat(application, now, actor)
                 application.save(force_insert=True)
     except IntegrityError:
         raise _duplicate_refusal(application) from None
@@ -190,9 +192,10 @@ def _term_drawn(klass: Class) -> bool:
     return bool(status == DrawStatus.DRAWN)
 
 
-def _take_first_come_seat(application: Application, now: dt.datetime) -> None:
+def _take_first_come_seat(application: Application, now: dt.datetime, actor: Any) -> None:
     """A seat now or a waiting-list place, within the learner's cap for the term. The learner
-    row is locked so two of their applications at once cannot both pass the cap."""
+    row is locked so two of their applications at once cannot both pass the cap. A seat taken
+    is a place accepted: its subsidy and entitlement are committed with it."""
     term = application.term
     Learner.objects.select_for_update().filter(pk=application.learner_id).values_list("pk").get()
     holding = Application.objects.filter(
@@ -207,6 +210,7 @@ def _take_first_come_seat(application: Application, now: dt.datetime) -> None:
     if class_seat_take(class_id=application.klass_id):
         application.status = ApplicationStatus.ACCEPTED
         application.decided_at = now
+        _commit_funding(actor, application)
     else:
         application.status = ApplicationStatus.WAITLISTED
 
@@ -255,6 +259,22 @@ def _set_status(application: Application, status: str, actor: Any, **extra: Any)
     )
 
 
+def _source(application: Application) -> str:
+    """The opaque key by which the money and credit ledgers name a place."""
+    return f"enrollment:{application.public_id}"
+
+
+def _commit_funding(actor: Any, application: Application) -> None:
+    """Commit the place's subsidy (all three levels) and spend the learner's entitlement, in
+    the acceptance's transaction; a short budget or entitlement refuses the acceptance."""
+    funding.place_commit(
+        actor=actor,
+        learner=application.learner,
+        klass=application.klass,
+        source=_source(application),
+    )
+
+
 @transaction.atomic
 def offer_accept(*, actor: Any, public_id: Any) -> Application:
     application = _locked(actor, public_id)
@@ -264,6 +284,7 @@ def offer_accept(*, actor: Any, public_id: Any) -> Application:
         raise _refuse(_("Only an offered place can be accepted."), Code.WRONG_STATUS)
     if application.offer_expires_at and application.offer_expires_at <= clock.now():
         raise _refuse(_("This offer has expired."), Code.OFFER_EXPIRED)
+    _commit_funding(actor, application)
     _set_status(application, ApplicationStatus.ACCEPTED, actor)
     return application
 
@@ -282,7 +303,9 @@ def offer_decline(*, actor: Any, public_id: Any) -> Application:
 
 @transaction.atomic
 def application_withdraw(*, actor: Any, public_id: Any) -> Application:
-    """Withdraw from a class at any point before it is completed; a held seat is freed."""
+    """Withdraw from a class at any point before it is completed; a held seat is freed.
+    Before the class starts, the place's subsidy and entitlement are refunded (reversing
+    entries); after, the provider is paid for the sessions attended when the class ends."""
     application = _locked(actor, public_id)
     if application.status == ApplicationStatus.WITHDRAWN:
         return application
@@ -292,6 +315,10 @@ def application_withdraw(*, actor: Any, public_id: Any) -> Application:
     _set_status(application, ApplicationStatus.WITHDRAWN, actor)
     if held_seat:
         _free_seat(application.klass_id)
+        if clock.today() < application.klass.first_session_on:
+            funding.place_refund(
+                actor=actor, source=_source(application), reason=_("Withdrawn before the class")
+            )
     return application
 
 
@@ -594,6 +621,7 @@ def class_complete(*, actor: Any, klass: Class) -> list[CompletionEvent]:
         message = _("Take attendance for at least one session first.")
         raise ValidationFailed(message, fields={"sessions": [message]})
     events = []
+    places: list[PlaceDelivery] = []
     enrolled = (
         Application.objects.select_for_update()
         .filter(klass=klass, status=ApplicationStatus.ENROLLED)
@@ -616,6 +644,13 @@ def class_complete(*, actor: Any, klass: Class) -> list[CompletionEvent]:
         event = completion_event(completion)
         _bank(event, application.klass)
         events.append(event)
+        places.append(PlaceDelivery(_source(application), application.learner_id, attended, held))
+    # Those who left after the class started: the provider is paid for what they attended.
+    left = Application.objects.filter(klass=klass, status=ApplicationStatus.WITHDRAWN)
+    for application in left:
+        attended = Attendance.objects.filter(application=application, present=True).count()
+        places.append(PlaceDelivery(_source(application), application.learner_id, attended, held))
+    funding.class_deliver(actor=actor, klass=klass, places=places)
     return events
 
 

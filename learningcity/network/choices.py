@@ -86,15 +86,17 @@ class Action(models.TextChoices):
     CHANGE = "change", _("change")
     MANAGE_STAFF = "manage_staff", _("manage staff")
     ASSESS = "assess", _("assess learning")
+    FINANCE = "finance", _("manage budgets and payments")
 
 
 # What each role may do inside its scope. Auditors and viewers read; only admins and
-# registrars change records; only admins grant roles; only assessors decide on credits.
+# registrars change records; only admins grant roles; only assessors decide on credits; only
+# finance officers see and move budgets, commitments, payments and fraud flags.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     StaffRoleKind.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.MANAGE_STAFF}),
     StaffRoleKind.REGISTRAR: frozenset({Action.VIEW, Action.CHANGE}),
     StaffRoleKind.ASSESSOR: frozenset({Action.VIEW, Action.ASSESS}),
-    StaffRoleKind.FINANCE_OFFICER: frozenset({Action.VIEW}),
+    StaffRoleKind.FINANCE_OFFICER: frozenset({Action.VIEW, Action.FINANCE}),
     StaffRoleKind.AUDITOR: frozenset({Action.VIEW}),
     StaffRoleKind.VIEWER: frozenset({Action.VIEW}),
 }

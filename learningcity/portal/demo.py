@@ -35,6 +35,7 @@ from learningcity.portal.demo_catalog import seed_catalog
 from learningcity.portal.demo_credentials import seed_credentials
 from learningcity.portal.demo_creditbank import seed_creditbank
 from learningcity.portal.demo_enrollment import seed_applications
+from learningcity.portal.demo_funding import seed_funding
 from learningcity.portal.demo_people import NON_LOCAL_SHARE, Home, Residents
 from learningcity.portal.demo_plan import (
     ADVISORY_OFFICE,
@@ -65,6 +66,8 @@ DEMO_LOGIN_ROLES: dict[str, str] = {
     "town": "one town: registers and updates its residents and providers",
     "school": "one community school: its own record and its sites",
     "assessor": "credit-bank assessor at the Service Center: standards, reviews, conversions",
+    "finance": "municipal finance officer: budgets, commitments, settlements, flags, reports",
+    "huangpu-finance": "Huangpu's finance officer: the same for Huangpu only",
     "resident": "a resident with a login: applications, her credit bank, degree audit",
 }
 
@@ -128,6 +131,8 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
     _write_residents(admin, residents, learners - 1, say)
     seed_catalog(admin, seed=seed, log=say)
     seed_applications(admin, seed=seed, scale=scale, log=say)
+    with transaction.atomic():
+        seed_funding(admin, seed=seed, scale=scale, password=DEMO_PASSWORD, log=say)
     with transaction.atomic():
         seed_creditbank(admin, password=DEMO_PASSWORD, seed=seed, scale=scale, log=say)
     with transaction.atomic():

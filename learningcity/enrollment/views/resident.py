@@ -27,6 +27,7 @@ from learningcity.enrollment.errors import EnrollmentErrorCode
 from learningcity.enrollment.forms import ApplyForm
 from learningcity.enrollment.models import Application
 from learningcity.enrollment.views import confirmed, error_fields, place_errors, safe_next
+from learningcity.funding import selectors as funding
 from learningcity.learners.models import Learner
 
 # The hidden key was missing, malformed, or already used for another choice: the page was
@@ -150,6 +151,8 @@ def apply(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
         "error_fields": error_fields(form),
         "draw": selectors.draw_for_term(term=term) if lottery else None,
         "offer_hours": settings.ENROLLMENT_OFFER_HOURS,
+        # What the class costs this learner after subsidy and allowance, before applying.
+        "price": funding.price_for(learner=learner, klass=klass),
     }
     return render(request, "enrollment/apply.html", context, status=status)
 

@@ -294,6 +294,8 @@ def test_staff_posts_are_filled_at_every_level(small_city: str) -> None:
         ("town_office", "registrar"),
         ("community_school", "admin"),
         ("service_center", "assessor"),
+        ("education_commission", "finance_officer"),
+        ("district_office", "finance_officer"),
     }
     assert StaffRole.objects.filter(organization__kind="town_office").count() == 16
 

@@ -1,0 +1,105 @@
+"""Funding pages: the learner's allowance and the price on the apply page; finance officers'
+pages in their levels only; exports."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from learningcity.funding import services
+from learningcity.funding.data import PlaceDelivery
+from learningcity.funding.tests.factories import (
+    Funded,
+    make_elder,
+    make_funded,
+    make_paid_class,
+    make_resident,
+)
+from learningcity.network.tests.factories import City
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def funded(city: City) -> Funded:
+    return make_funded(city)
+
+
+def test_a_learner_sees_their_allowance(funded: Funded, client: Client) -> None:
+    elder = make_elder(funded)
+    assert elder.user is not None
+    client.force_login(elder.user)
+
+    page = client.get("/funding/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.status_code == 200
+    assert "¥60.00" in page.content.decode()
+    assert "2028" in page.content.decode()
+
+
+def test_finance_pages_show_only_the_officers_levels(funded: Funded, client: Client) -> None:
+    client.force_login(funded.finance_b)
+    page = client.get("/funding/finance/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Xuhui" in page and "Huangpu" not in page
+
+    # A provider's staff are sent to their contracts; a resident has no finance page.
+    client.force_login(funded.city.a.school_admin)
+    assert client.get("/funding/finance/")["Location"] == "/funding/provider/"
+    resident = make_resident(funded.city)
+    assert resident.user is not None
+    client.force_login(resident.user)
+    assert client.get("/funding/finance/").status_code == 403
+
+
+def test_the_report_exports_csv_and_xlsx(funded: Funded, client: Client) -> None:
+    klass = make_paid_class(funded.city)
+    elder = make_elder(funded)
+    services.place_commit(actor=elder.user, learner=elder, klass=klass, source="view-test")
+    client.force_login(funded.municipal)
+
+    page = client.get("/funding/finance/report/?by=level", HTTP_ACCEPT_LANGUAGE="en")
+    csv = client.get("/funding/finance/report.csv?by=level", HTTP_ACCEPT_LANGUAGE="en")
+    xlsx = client.get("/funding/finance/report.xlsx?by=district")
+
+    assert page.status_code == 200 and "50.00" in page.content.decode()
+    assert "Municipal" in csv.content.decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.max_row == 2
+
+
+def test_a_bad_report_year_is_a_400_not_a_500(funded: Funded, client: Client) -> None:
+    client.force_login(funded.municipal)
+    assert client.get("/funding/finance/report/?fiscal_year=abc").status_code == 400
+
+
+def test_a_provider_sees_its_settlement_and_the_other_district_does_not(
+    funded: Funded, client: Client
+) -> None:
+    klass = make_paid_class(funded.city, capacity=2)
+    elder = make_elder(funded)
+    services.place_commit(actor=elder.user, learner=elder, klass=klass, source="view-test")
+    admin = funded.city.a.school_admin
+    settlement = services.class_deliver(
+        actor=admin, klass=klass, places=[PlaceDelivery("view-test", elder.pk, 4, 4)]
+    )
+    assert settlement is not None
+
+    client.force_login(admin)
+    assert client.get("/funding/provider/").status_code == 200
+    assert client.get(f"/funding/settlements/{settlement.public_id}/").status_code == 200
+    client.force_login(funded.city.b.school_admin)
+    assert client.get(f"/funding/settlements/{settlement.public_id}/").status_code == 404
+    client.force_login(funded.finance_a)
+    paid = client.post(f"/funding/settlements/{settlement.public_id}/pay/")
+    assert paid.status_code == 302
+    settlement.refresh_from_db()
+    assert settlement.status == "paid"
+
+
+def test_public_policies_page(funded: Funded, client: Client) -> None:
+    page = client.get("/funding/policies/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Elder learning subsidy" in page.content.decode()
