@@ -10,7 +10,7 @@ gone instead of overspending it; the check constraint on the balance is the last
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +58,23 @@ def account_of(budget: Budget | int, kind: str, provider_id: int | None = None) 
             )
     except IntegrityError:
         return LedgerAccount.objects.get(**lookup)
+
+
+def account_ids(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The ids of several budgets' accounts (none per provider) in one query; any not opened
+    yet are opened as `account_of` does."""
+    wanted = set(pairs)
+    found = {
+        (budget_id, kind): pk
+        for pk, budget_id, kind in LedgerAccount.objects.filter(
+            budget_id__in={b for b, _k in wanted},
+            kind__in={k for _b, k in wanted},
+            provider_id__isnull=True,
+        ).values_list("pk", "budget_id", "kind")
+    }
+    for budget_id, kind in wanted - found.keys():
+        found[(budget_id, kind)] = account_of(budget_id, kind).pk
+    return found
 
 
 def lines_for(moves: Sequence[Move]) -> list[tuple[int, int, Decimal]]:

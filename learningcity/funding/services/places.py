@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from learningcity.catalog.models import Class
+from learningcity.catalog.models import Class, Course
 from learningcity.core.errors import Conflict
 from learningcity.funding import selectors
 from learningcity.funding.choices import (
@@ -35,7 +35,14 @@ from learningcity.funding.models import (
     Tranche,
 )
 from learningcity.funding.services.fraud import flags_raise
-from learningcity.funding.services.journal import Short, account_of, moves_of, post, reverse
+from learningcity.funding.services.journal import (
+    Short,
+    account_ids,
+    account_of,
+    moves_of,
+    post,
+    reverse,
+)
 from learningcity.learners.models import Learner
 
 COMMIT_KINDS = (TransactionKind.SUBSIDY, TransactionKind.SPEND)
@@ -49,6 +56,58 @@ def _commits(sources: Sequence[str]) -> dict[str, list[JournalTransaction]]:
     for row in rows:
         found[row.source].append(row)
     return found
+
+
+def _commit_moves(price: Quote, *, course: Course, source: str, common: dict[str, Any]) -> None:
+    """The allowance spent, then the subsidy committed: two balanced transactions."""
+    if price.subsidy and any(share.budget_id is None for share in price.shares):
+        raise Conflict(
+            _(
+                "No subsidy budget is open for this class yet, so the place cannot be "
+                "accepted at the subsidised price. Please ask your town office."
+            ),
+            code=Code.NO_BUDGET,
+        )
+    tranches = Tranche.objects.select_related("account").in_bulk(
+        [use.tranche_id for use in price.tranches]
+    )
+    shares = [(int(s.budget_id or 0), s.amount) for s in price.shares if s.amount]
+    # Every account both postings touch, in one query.
+    ids = account_ids(
+        [(t.account.budget_id, AccountKind.COMMITTED) for t in tranches.values()]
+        + [(b, k) for b, _a in shares for k in (AccountKind.AVAILABLE, AccountKind.COMMITTED)]
+    )
+    if price.entitlement:
+        first = tranches[price.tranches[0].tranche_id]
+        post(
+            kind=TransactionKind.SPEND,
+            moves=[
+                Move(
+                    tranches[use.tranche_id].account_id,
+                    ids[(tranches[use.tranche_id].account.budget_id, AccountKind.COMMITTED)],
+                    use.amount,
+                )
+                for use in price.tranches
+            ],
+            budget=first.account.budget_id,
+            reason=_("Learning allowance spent on %(course)s") % {"course": course.title_zh},
+            idempotency_key=f"spend:{source}",
+            **common,
+        )
+    if price.subsidy:
+        post(
+            kind=TransactionKind.SUBSIDY,
+            moves=[
+                Move(ids[(b, AccountKind.AVAILABLE)], ids[(b, AccountKind.COMMITTED)], amount)
+                for b, amount in shares
+            ],
+            budget=int(price.shares[0].budget_id or 0),
+            reason=_("Subsidy for %(course)s") % {"course": course.title_zh},
+            idempotency_key=f"subsidy:{source}",
+            policy_id=price.policy_id,
+            target_group=price.target_group,
+            **common,
+        )
 
 
 @transaction.atomic
@@ -79,54 +138,7 @@ def place_commit(
         "provider_id": course.provider_id,
     }
     try:
-        if price.entitlement:
-            tranches = Tranche.objects.in_bulk([use.tranche_id for use in price.tranches])
-            moves = [
-                Move(
-                    tranches[use.tranche_id].account_id,
-                    account_of(
-                        tranches[use.tranche_id].account.budget_id, AccountKind.COMMITTED
-                    ).pk,
-                    use.amount,
-                )
-                for use in price.tranches
-            ]
-            post(
-                kind=TransactionKind.SPEND,
-                moves=moves,
-                budget=tranches[price.tranches[0].tranche_id].account.budget_id,
-                reason=_("Learning allowance spent on %(course)s") % {"course": course.title_zh},
-                idempotency_key=f"spend:{source}",
-                **common,
-            )
-        if price.subsidy:
-            if any(share.budget_id is None for share in price.shares):
-                raise Conflict(
-                    _(
-                        "No subsidy budget is open for this class yet, so the place cannot be "
-                        "accepted at the subsidised price. Please ask your town office."
-                    ),
-                    code=Code.NO_BUDGET,
-                )
-            moves = [
-                Move(
-                    account_of(share.budget_id, AccountKind.AVAILABLE).pk,  # type: ignore[arg-type]
-                    account_of(share.budget_id, AccountKind.COMMITTED).pk,  # type: ignore[arg-type]
-                    share.amount,
-                )
-                for share in price.shares
-                if share.amount
-            ]
-            post(
-                kind=TransactionKind.SUBSIDY,
-                moves=moves,
-                budget=price.shares[0].budget_id,  # type: ignore[arg-type]
-                reason=_("Subsidy for %(course)s") % {"course": course.title_zh},
-                idempotency_key=f"subsidy:{source}",
-                policy_id=price.policy_id,
-                target_group=price.target_group,
-                **common,
-            )
+        _commit_moves(price, course=course, source=source, common=common)
     except Short as short:
         if short.code == Code.ENTITLEMENT_SHORT:
             raise
