@@ -112,8 +112,7 @@ def _setup(workdir: Path, rows: int, learners: int) -> dict[str, Any]:
     from learningcity.core import crypto
     from learningcity.creditbank import services
     from learningcity.creditbank.choices import CreditCategory, ProgramLevel, StandardKind
-    from learningcity.creditbank.data import StandardTerms
-    from learningcity.creditbank.models import Equivalence, Program, ProgramCourse
+    from learningcity.creditbank.data import EquivalenceRow, ProgramCourseRow, StandardTerms
     from learningcity.learners.models import Learner
     from learningcity.learners.services import ID_CONTEXT
     from learningcity.network.choices import OrganizationKind
@@ -159,22 +158,17 @@ def _setup(workdir: Path, rows: int, learners: int) -> dict[str, Any]:
             actor=admin, owner=center, code=f"BENCH-{code}", name_zh=code, name_en=code,
             terms=terms,
         )  # fmt: skip
-    program = Program.objects.create(
-        code="BENCH-AS", name_zh="行政管理（专科）", name_en="Public Administration",
-        institution=center, level=ProgramLevel.ASSOCIATE, total_credits=Decimal(24),
-        major_min=Decimal(12), general_min=Decimal(6), in_program_min=Decimal(6),
-        max_converted_share=Decimal(50),
+    program = services.program_create(
+        actor=admin, institution=center, code="BENCH-AS", name_zh="行政管理（专科）",
+        name_en="Public Administration", level=ProgramLevel.ASSOCIATE,
+        total_credits=Decimal(24), major_min=Decimal(12), general_min=Decimal(6),
+        in_program_min=Decimal(6), max_converted_share=Decimal(50),
+        courses=[
+            ProgramCourseRow(code=code, name_zh=name, credits=Decimal(3), area=area)
+            for code, name, area in PROGRAM_COURSES
+        ],
+        equivalences=[EquivalenceRow("NCRE-1", "计算机一级", ("GEN101",))],
     )  # fmt: skip
-    made = {
-        code: ProgramCourse.objects.create(
-            program=program, code=code, name_zh=name, credits=Decimal(3), area=area
-        )
-        for code, name, area in PROGRAM_COURSES
-    }
-    equivalence = Equivalence.objects.create(
-        program=program, certificate_code="NCRE-1", name_zh="计算机一级"
-    )
-    equivalence.courses.add(made["GEN101"])
 
     heavy_count = HEAVY_LEARNERS if rows >= 20 * HEAVY_LEARNERS else 1
     heavy_records = min(HEAVY_RECORDS, rows // (2 * heavy_count))

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from learningcity.catalog.choices import Category
+
 
 class AccountStatus(models.TextChoices):
     OPEN = "open", _("Open")
@@ -21,9 +23,11 @@ def category_for_course(catalog_category: str) -> str:
     """The credit category of a catalog course: vocational and digital skills keep theirs;
     every other community course (arts, health, languages, family, civics, science) is
     culture and leisure."""
-    return {"vocational": CreditCategory.VOCATIONAL, "digital": CreditCategory.DIGITAL}.get(
-        catalog_category, CreditCategory.CULTURE_LEISURE
-    )
+    kept: dict[str, str] = {
+        Category.VOCATIONAL: CreditCategory.VOCATIONAL,
+        Category.DIGITAL: CreditCategory.DIGITAL,
+    }
+    return kept.get(catalog_category, CreditCategory.CULTURE_LEISURE)
 
 
 class RecordStatus(models.TextChoices):

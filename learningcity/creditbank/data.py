@@ -180,3 +180,24 @@ class StandardTerms:
     cap_per_term: Decimal | None = None
     cap_per_institution: Decimal | None = None
     cap_certificates: int | None = None
+
+
+@dataclass(frozen=True)
+class ProgramCourseRow:
+    """One course of a program being set up."""
+
+    code: str
+    name_zh: str
+    credits: Decimal
+    area: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class EquivalenceRow:
+    """A certificate that exempts program courses, named by their codes."""
+
+    certificate_code: str
+    name_zh: str
+    course_codes: tuple[str, ...]
+    name_en: str = ""

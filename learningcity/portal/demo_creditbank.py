@@ -21,8 +21,13 @@ from learningcity.creditbank.choices import (
     RequirementArea,
     StandardKind,
 )
-from learningcity.creditbank.data import RecordRow, StandardTerms
-from learningcity.creditbank.models import Equivalence, Program, ProgramCourse
+from learningcity.creditbank.data import (
+    EquivalenceRow,
+    ProgramCourseRow,
+    RecordRow,
+    StandardTerms,
+)
+from learningcity.creditbank.models import Program
 from learningcity.learners.models import Learner
 from learningcity.network import services as network
 from learningcity.network.choices import OrganizationKind, StaffRoleKind
@@ -208,7 +213,7 @@ def seed_creditbank(
         bank.standard_create(
             actor=assessor, owner=center, code=code, name_zh=zh, name_en=en, terms=terms
         )
-    program = _program(center)
+    program = _program(assessor, center)
     providers = _providers()
     written = _resident_history(admin, assessor, center, providers)
     written += _residents_records(admin, assessor, providers, seed=seed, scale=scale)
@@ -216,34 +221,28 @@ def seed_creditbank(
     return written
 
 
-def _program(center: Organization) -> Program:
-    program = Program.objects.create(
+def _program(assessor: User, center: Organization) -> Program:
+    return bank.program_create(
+        actor=assessor,
+        institution=center,
         code=PROGRAM_CODE,
         name_zh="行政管理（专科）",
         name_en="Public Administration (associate degree)",
-        institution=center,
         level=ProgramLevel.ASSOCIATE,
         total_credits=Decimal("80"),
         major_min=Decimal("40"),
         general_min=Decimal("20"),
         in_program_min=Decimal("24"),
         max_converted_share=Decimal("50"),
+        courses=[
+            ProgramCourseRow(code=code, name_zh=zh, name_en=en, credits=Decimal("4"), area=area)
+            for code, zh, en, area in COURSES
+        ],
+        equivalences=[
+            EquivalenceRow("NCRE-1", "全国计算机等级考试一级", ("GEN101",), "NCRE level 1"),
+            EquivalenceRow("PETS-3", "全国英语等级考试三级", ("GEN102",), "PETS level 3"),
+        ],
     )
-    made = {
-        code: ProgramCourse.objects.create(
-            program=program, code=code, name_zh=zh, name_en=en, credits=Decimal("4"), area=area
-        )
-        for code, zh, en, area in COURSES
-    }
-    for certificate, zh, en, course in (
-        ("NCRE-1", "全国计算机等级考试一级", "NCRE level 1", "GEN101"),
-        ("PETS-3", "全国英语等级考试三级", "PETS level 3", "GEN102"),
-    ):
-        equivalence = Equivalence.objects.create(
-            program=program, certificate_code=certificate, name_zh=zh, name_en=en
-        )
-        equivalence.courses.add(made[course])
-    return program
 
 
 def _providers() -> dict[str, list[Organization]]:

@@ -17,6 +17,7 @@ from learningcity.creditbank.services.credentials import (
     transcript_credential_issue,
 )
 from learningcity.creditbank.services.imports import records_import, records_import_file
+from learningcity.creditbank.services.programs import program_create
 from learningcity.creditbank.services.records import (
     account_for,
     account_merge,
@@ -41,6 +42,7 @@ __all__ = [
     "conversion_credential_issue",
     "conversion_decide",
     "evidence_check",
+    "program_create",
     "record_credential_issue",
     "record_credential_revoke",
     "record_from_completion",

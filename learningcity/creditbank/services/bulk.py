@@ -4,11 +4,10 @@ transaction — records by COPY on PostgreSQL or executemany on SQLite, with the
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -501,7 +500,7 @@ class ChunkWriter:
         provider_id, channel, status, actor_id = (
             self.provider.pk, self.channel, self.status, self.actor_id
         )  # fmt: skip
-        with self._inserting(LearningRecord._meta.db_table, RECORD_COLUMNS) as insert:
+        with inserting(LearningRecord._meta.db_table, RECORD_COLUMNS) as insert:
             for n, (line, row, account_id) in enumerate(fresh):
                 public_id = uuid.UUID(bytes=randomness[16 * n : 16 * n + 16], version=4)
                 credits, note = ZERO, ""
@@ -527,7 +526,7 @@ class ChunkWriter:
                                   record_id=str(public_id))
                     )  # fmt: skip
         if postings:
-            with self._inserting(Posting._meta.db_table, POSTING_COLUMNS) as insert:
+            with inserting(Posting._meta.db_table, POSTING_COLUMNS) as insert:
                 for posting in postings:
                     insert(posting)
         granted = granted.quantize(TENTH)
@@ -624,10 +623,3 @@ class ChunkWriter:
             )
             start = (cursor.fetchone()[0] or 0) + 1
             return list(range(start, start + n))
-
-    def _inserting(
-        self, table: str, columns: tuple[str, ...]
-    ) -> contextlib.AbstractContextManager[Callable[[tuple[Any, ...]], None]]:
-        """A function taking rows for `table`: streamed by COPY on PostgreSQL (the server
-        indexes them while the next ones are priced), one executemany on SQLite."""
-        return inserting(table, columns)

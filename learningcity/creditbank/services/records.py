@@ -147,7 +147,6 @@ def account_merge(
             message, code=CreditBankErrorCode.NOT_DUPLICATES, fields={"duplicate": [message]}
         )
     moved = Decimal("0")
-    tag = uuid.uuid4().hex[:12]
     live = Posting.objects.filter(
         account=duplicate,
         kind__in=(PostingKind.RECOGNITION, PostingKind.TRANSFER_IN),
@@ -195,7 +194,6 @@ def account_merge(
             "duplicate": str(duplicate.public_id),
             "records": len(record_ids),
             "credits": str(moved),
-            "batch": tag,
         },
     )
     keep.refresh_from_db()

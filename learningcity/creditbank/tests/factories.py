@@ -19,20 +19,23 @@ from learningcity.creditbank.choices import (
     RequirementArea,
     StandardKind,
 )
-from learningcity.creditbank.data import RecordRow, StandardTerms
+from learningcity.creditbank.data import (
+    EquivalenceRow,
+    ProgramCourseRow,
+    RecordRow,
+    StandardTerms,
+)
 from learningcity.creditbank.models import (
     Account,
-    Equivalence,
     LearningRecord,
     Program,
-    ProgramCourse,
     RecognitionStandard,
 )
 from learningcity.learners.models import Learner
 from learningcity.learners.tests.factories import make_learner
 from learningcity.network.choices import OrganizationKind, StaffRoleKind
 from learningcity.network.models import Organization
-from learningcity.network.tests.factories import City, make_org, make_staff, make_user
+from learningcity.network.tests.factories import City, make_org, make_root, make_staff, make_user
 
 _seq = itertools.count(1)
 
@@ -123,42 +126,43 @@ def make_bank(city: City) -> Bank:
         name_en="National Computer Rank Examination, level 1",
         terms=NCRE,
     )
-    program = make_program(institution=center)
+    program = make_program(institution=center, actor=assessor)
     return Bank(city, center, assessor, second, program, leisure, degree, ncre)
 
 
-def make_program(*, institution: Organization, code: str | None = None) -> Program:
+def make_program(
+    *,
+    institution: Organization,
+    actor: User | None = None,
+    code: str | None = None,
+    max_converted_share: Decimal = Decimal("50"),
+) -> Program:
     """An associate program: 12 credits, 6 major and 3 general at least, 3 earned in the
-    program, at most half converted; NCRE-1 exempts the computing course."""
-    program = Program.objects.create(
-        code=code or f"AS-{next(_seq)}",
-        name_zh="行政管理（专科）",
-        name_en="Public Administration (associate)",
-        institution=institution,
-        level=ProgramLevel.ASSOCIATE,
-        total_credits=Decimal("12"),
-        major_min=Decimal("6"),
-        general_min=Decimal("3"),
-        in_program_min=Decimal("3"),
-        max_converted_share=Decimal("50"),
-    )
+    program, at most half converted (unless told); NCRE-1 exempts the computing course."""
     courses = [
         ("ADM101", "管理学基础", "Foundations of management", RequirementArea.MAJOR),
         ("ADM102", "公共政策", "Public policy", RequirementArea.MAJOR),
         ("GEN101", "计算机应用基础", "Computer basics", RequirementArea.GENERAL),
         ("GEN102", "大学语文", "College Chinese", RequirementArea.GENERAL),
     ]
-    made = {
-        code: ProgramCourse.objects.create(
-            program=program, code=code, name_zh=zh, name_en=en, credits=Decimal("3"), area=area
-        )
-        for code, zh, en, area in courses
-    }
-    equivalence = Equivalence.objects.create(
-        program=program, certificate_code="NCRE-1", name_zh="计算机一级", name_en="NCRE level 1"
+    return services.program_create(
+        actor=actor or make_root(),
+        institution=institution,
+        code=code or f"AS-{next(_seq)}",
+        name_zh="行政管理（专科）",
+        name_en="Public Administration (associate)",
+        level=ProgramLevel.ASSOCIATE,
+        total_credits=Decimal("12"),
+        major_min=Decimal("6"),
+        general_min=Decimal("3"),
+        in_program_min=Decimal("3"),
+        max_converted_share=max_converted_share,
+        courses=[
+            ProgramCourseRow(code=c, name_zh=zh, name_en=en, credits=Decimal("3"), area=area)
+            for c, zh, en, area in courses
+        ],
+        equivalences=[EquivalenceRow("NCRE-1", "计算机一级", ("GEN101",), "NCRE level 1")],
     )
-    equivalence.courses.add(made["GEN101"])
-    return program
 
 
 def make_resident(city: City, *, name: str = "王秀英", **kwargs: Any) -> Learner:

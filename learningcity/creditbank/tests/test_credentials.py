@@ -235,3 +235,18 @@ def test_revoking_a_record_revokes_its_credential(city: City) -> None:
     assert credential.revoked_at is not None
     result = credentials.credential_verify(json.loads(credential.document))
     assert not result.valid and "revoked" in result.reasons
+
+
+def test_a_resident_cannot_withdraw_someone_elses_link(city: City) -> None:
+    learner, owner = resident(city)
+    mine = issue(city, learner_public_id=str(learner.public_id))
+    made = owner.post("/credentials/wallet/", {"credential": str(mine.public_id), "days": 7})
+    share = mine.shares.get()
+    _other, stranger = resident(city)
+
+    answer = stranger.post(f"/credentials/wallet/links/{share.public_id}/withdraw")
+
+    assert answer.status_code == 404
+    share.refresh_from_db()
+    assert share.revoked_at is None
+    assert Client().get(made.context["new_link"]).status_code == 200

@@ -23,14 +23,15 @@ from learningcity.creditbank.choices import (
     RecordChannel,
     RecordStatus,
 )
-from learningcity.creditbank.data import StandardTerms
-from learningcity.creditbank.models import Account, Posting, account_number_for
+from learningcity.creditbank.data import EquivalenceRow, ProgramCourseRow, StandardTerms
+from learningcity.creditbank.models import Account, Posting, Program, account_number_for
 from learningcity.creditbank.services.records import balance_total
 from learningcity.creditbank.tests.factories import (
     LEISURE,
     Bank,
     account_of,
     make_bank,
+    make_program,
     make_resident,
     row,
     submit,
@@ -280,8 +281,9 @@ def test_degree_audit_counts_program_courses_and_finds_conversions(bank: Bank) -
 
 
 def test_conversion_cannot_pass_the_converted_share(bank: Bank) -> None:
-    bank.program.max_converted_share = Decimal("25")  # 3 of 12
-    bank.program.save()
+    program = make_program(  # at most 3 of 12 credits converted
+        institution=bank.center, actor=bank.assessor, max_converted_share=Decimal("25")
+    )
     learner = make_resident(bank.city)
     degree: dict[str, Any] = {
         "category": CreditCategory.DEGREE,
@@ -291,7 +293,7 @@ def test_conversion_cannot_pass_the_converted_share(bank: Bank) -> None:
     submit(bank, learner, course_code="ADM101", **degree)
     submit(bank, learner, course_code="ADM102", **degree)
     application = services.conversion_apply(
-        actor=learner.user, account=account_of(learner), program_code=bank.program.code
+        actor=learner.user, account=account_of(learner), program_code=program.code
     )
     with pytest.raises(ValidationFailed):
         services.conversion_decide(
@@ -407,3 +409,25 @@ def test_merge_refuses_different_people(bank: Bank) -> None:
             duplicate_number=account_of(b).number,
             reason="x",
         )
+
+
+def test_programs_are_set_up_whole_by_the_institutions_assessors(bank: Bank) -> None:
+    with pytest.raises(NotFound):
+        make_program(institution=bank.center, actor=bank.city.a.school_admin)
+    with pytest.raises(ValidationFailed) as info:
+        services.program_create(
+            actor=bank.assessor,
+            institution=bank.center,
+            code="BAD",
+            name_zh="坏",
+            level="associate",
+            total_credits=Decimal("12"),
+            max_converted_share=Decimal("120"),
+            courses=[ProgramCourseRow("C1", "课", Decimal("3"), "major")],
+            equivalences=[EquivalenceRow("NCRE-1", "计算机一级", ("C9",))],
+        )
+    assert {"max_converted_share", "equivalences"} <= set(info.value.fields)
+    assert not Program.objects.filter(code="BAD").exists()
+    made = make_program(institution=bank.center, actor=bank.assessor)
+    assert made.courses.count() == 4 and made.equivalences.get().courses.count() == 1
+    assert AuditEntry.objects.filter(action="creditbank.program_create").exists()

@@ -3,15 +3,19 @@ pages in their levels only; exports."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
 from learningcity.funding import services
+from learningcity.funding.choices import ContractUnit, FlagStatus
 from learningcity.funding.data import PlaceDelivery
 from learningcity.funding.tests.factories import (
+    YEAR,
     Funded,
     make_elder,
     make_funded,
@@ -103,3 +107,45 @@ def test_public_policies_page(funded: Funded, client: Client) -> None:
     page = client.get("/funding/policies/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "Elder learning subsidy" in page.content.decode()
+
+
+def test_a_flag_is_reviewed_only_in_the_officers_levels(funded: Funded, client: Client) -> None:
+    klass = make_paid_class(funded.city, capacity=1)
+    services.contract_sign(
+        actor=funded.finance_a,
+        budget=funded.budgets["a"],
+        course=klass.course,
+        code="HP-VIEW-001",
+        unit=ContractUnit.HOUR,
+        quantity=Decimal("5"),
+        unit_price=Decimal("10"),
+        valid_from=dt.date(YEAR, 1, 1),
+        valid_until=dt.date(YEAR, 12, 31),
+    )
+    learner = make_resident(funded.city)
+    source = f"place:{learner.pk}:{klass.pk}"
+    services.place_commit(actor=learner.user, learner=learner, klass=klass, source=source)
+    settlement = services.class_deliver(
+        actor=funded.city.a.school_admin,
+        klass=klass,
+        places=[PlaceDelivery(source, learner.pk, 4, 4)],
+    )
+    assert settlement is not None
+    flag = settlement.flags.get()
+    url = f"/funding/finance/flags/{flag.public_id}/"
+
+    client.force_login(funded.finance_b)
+    assert client.get(url).status_code == 404
+    refused = client.post(url, {"decision": "uphold", "reason": "not mine"})
+    client.force_login(funded.finance_a)
+    page = client.get(url)
+    no_reason = client.post(url, {"decision": "clear", "reason": ""})
+    flag.refresh_from_db()
+
+    assert refused.status_code == 404
+    assert page.status_code == 200
+    assert no_reason.status_code == 400
+    assert flag.status == FlagStatus.OPEN
+    decided = client.post(url, {"decision": "clear", "reason": "checked the roll"})
+    flag.refresh_from_db()
+    assert decided.status_code == 302 and flag.status == FlagStatus.CLEARED
