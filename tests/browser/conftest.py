@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 # Sync Playwright runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told the calls are safe (they are: nothing here is async).
@@ -75,7 +76,19 @@ def phone_page(browser: Browser, live_server: Any) -> Iterator[Page]:
 
 
 def serious_violations(axe: Axe, page: Page) -> list[dict[str, Any]]:
-    results = axe.run(page)
+    """axe's findings of serious or critical impact, once the page has finished loading.
+
+    A click that submits a form starts a navigation the click does not wait for; axe run in
+    between finds no document. The audit then waits for the new page and runs again."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = axe.run(page)
+            break
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
     return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 
 

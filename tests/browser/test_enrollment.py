@@ -57,6 +57,7 @@ def test_a_resident_applies_the_city_draws_and_she_accepts_her_offer(
     log_in(page, "lin", "/catalog/")
     page.get_by_role("searchbox", name="Search").fill("piano")
     page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]q=piano"))
     assert_accessible(page)
     page.locator(f'a.result-title[href="/catalog/classes/{piano.public_id}/"]').click()
     expect(page).to_have_url(re.compile(f"/catalog/classes/{piano.public_id}/$"))
