@@ -14,12 +14,15 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from learningcity.accounts.api import router as accounts_router
 from learningcity.catalog.api import router as catalog_router
+from learningcity.communities.api import router as communities_router
 from learningcity.core.errors import DomainError
 from learningcity.credentials.api import router as credentials_router
 from learningcity.creditbank.api import router as creditbank_router
 from learningcity.enrollment.api import router as enrollment_router
+from learningcity.events.api import router as events_router
 from learningcity.funding.api import router as funding_router
 from learningcity.learners.api import router as learners_router
+from learningcity.monitoring.api import router as monitoring_router
 from learningcity.network.api import router as network_router
 
 api = NinjaAPI(
@@ -43,6 +46,9 @@ api.add_router("/v1/", enrollment_router)
 api.add_router("/v1/", creditbank_router)
 api.add_router("/v1/", credentials_router)
 api.add_router("/v1/", funding_router)
+api.add_router("/v1/", events_router)
+api.add_router("/v1/", communities_router)
+api.add_router("/v1/", monitoring_router)
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:

@@ -74,7 +74,11 @@ INSTALLED_APPS = [
     "learningcity.creditbank",
     "learningcity.funding",
     "learningcity.enrollment",
+    "learningcity.events",
+    "learningcity.communities",
     "learningcity.portal",
+    "learningcity.monitoring",
+    "learningcity.xapi",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("creditbank/", include("learningcity.creditbank.urls")),
     path("funding/", include("learningcity.funding.urls")),
     path("credentials/", include("learningcity.credentials.urls")),
+    path("events/", include("learningcity.events.urls")),
+    path("communities/", include("learningcity.communities.urls")),
+    path("monitoring/", include("learningcity.monitoring.urls")),
+    path("xapi/", include("learningcity.xapi.urls")),
     path("", include("learningcity.portal.urls")),
 ]
 
