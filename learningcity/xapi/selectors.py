@@ -1,0 +1,271 @@
+"""Every read of the learning record store. A credential reads only its provider's statements
+and documents; staff read credentials, registrations and statement outcomes of the providers
+in their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from learningcity.core.errors import NotFound
+from learningcity.network.choices import Action
+from learningcity.network.models import Organization
+from learningcity.xapi import canonical
+from learningcity.xapi.choices import CreditOutcome, RefKind
+from learningcity.xapi.errors import BadRequest
+from learningcity.xapi.models import (
+    Activity,
+    ActivityRegistration,
+    Attachment,
+    Credential,
+    Document,
+    Statement,
+    StatementRef,
+)
+from learningcity.xapi.services.documents import DocumentKey
+from learningcity.xapi.services.statements import authority_of
+
+LIMIT_MAX = 500
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    """The filters of GET /xapi/statements, parsed."""
+
+    agent: dict[str, Any] | None = None
+    verb: str = ""
+    activity: str = ""
+    registration: uuid.UUID | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+    cursor: int | None = None
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    bodies: list[str]
+    attachments: list[str]
+    last_id: int | None  # set when there may be more
+
+
+def statement_get(*, credential: Credential, statement_id: str, voided: bool) -> Statement:
+    """One statement by id (voided=False) or one voided statement (voided=True); 404 when it
+    is missing, out of the credential's scope, or in the other state."""
+    try:
+        key = uuid.UUID(statement_id)
+    except ValueError:
+        message = _("A statement id is a UUID.")
+        raise BadRequest(message, fields={"statementId": [message]}) from None
+    row = (
+        Statement.objects.filter(
+            provider_id=credential.provider_id, statement_id=key, voided=voided
+        )
+        .only("body", "attachments", "stored")
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("No such statement."))
+    return row
+
+
+def statements_query(*, credential: Credential, query: StatementQuery) -> StatementPage:
+    rows = Statement.objects.filter(provider_id=credential.provider_id, voided=False)
+    if query.agent is not None:
+        digest = canonical.agent_hash(query.agent)
+        direct = Q(actor_hash=digest) | Q(object_hash=digest)
+        if query.related_agents and digest == canonical.agent_hash(authority_of(credential)):
+            direct = Q()  # every statement the credential reads has this authority
+        elif query.related_agents:
+            related = StatementRef.objects.filter(ref_hash=digest, kind=RefKind.AGENT)
+            direct |= Q(pk__in=related.values("statement_id"))
+        rows = rows.filter(direct)
+    if query.verb:
+        rows = rows.filter(verb_hash=canonical.verb_hash(query.verb))
+    if query.activity:
+        digest = canonical.activity_hash(query.activity)
+        direct = Q(object_hash=digest)
+        if query.related_activities:
+            related = StatementRef.objects.filter(ref_hash=digest, kind=RefKind.ACTIVITY)
+            direct |= Q(pk__in=related.values("statement_id"))
+        rows = rows.filter(direct)
+    if query.registration is not None:
+        rows = rows.filter(registration=query.registration)
+    if query.since is not None:
+        rows = rows.filter(stored__gt=query.since)
+    if query.until is not None:
+        rows = rows.filter(stored__lte=query.until)
+    if query.cursor is not None:
+        rows = (
+            rows.filter(pk__gt=query.cursor)
+            if query.ascending
+            else rows.filter(pk__lt=query.cursor)
+        )
+    limit = min(query.limit or LIMIT_MAX, LIMIT_MAX)
+    found = list(
+        rows.order_by("id" if query.ascending else "-id").values_list("id", "body", "attachments")[
+            : limit + 1
+        ]
+    )
+    more = len(found) > limit
+    found = found[:limit]
+    return StatementPage(
+        bodies=[body for _pk, body, _a in found],
+        attachments=sorted({sha for _pk, _b, shas in found for sha in shas}),
+        last_id=found[-1][0] if more and found else None,
+    )
+
+
+def attachments_get(shas: list[str]) -> list[Attachment]:
+    return list(Attachment.objects.filter(sha2__in=shas).order_by("sha2"))
+
+
+def document_get(*, credential: Credential, key: DocumentKey) -> Document:
+    document = Document.objects.filter(
+        **key.filters(credential), document_id=key.document_id
+    ).first()
+    if document is None:
+        raise NotFound(_("No such document."))
+    return document
+
+
+def document_ids(
+    *, credential: Credential, key: DocumentKey, since: dt.datetime | None
+) -> list[str]:
+    documents = Document.objects.filter(
+        provider_id=credential.provider_id,
+        kind=key.kind,
+        activity_hash=key.activity_hash,
+        agent_hash=key.agent_hash,
+    )
+    if key.registration:
+        documents = documents.filter(registration=key.registration)
+    if since is not None:
+        documents = documents.filter(updated__gt=since)
+    return sorted(set(documents.values_list("document_id", flat=True)))
+
+
+def activity_get(activity_id: str) -> dict[str, Any]:
+    """The canonical definition the LRS holds, or the bare activity when it holds none."""
+    activity = Activity.objects.filter(activity_hash=canonical.activity_hash(activity_id)).first()
+    out: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+    if activity is not None and activity.definition:
+        out["definition"] = activity.definition
+    return out
+
+
+def person_of(agent: dict[str, Any]) -> dict[str, Any]:
+    """The Person object of an agent: the identifiers and names the LRS knows for it (it
+    holds no links between agents, so just this agent's)."""
+    person: dict[str, Any] = {"objectType": "Person"}
+    if "name" in agent:
+        person["name"] = [agent["name"]]
+    for key in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if key in agent:
+            person[key] = [agent[key]]
+    return person
+
+
+# Pages --------------------------------------------------------------------------------------
+
+
+def providers_for(*, viewer: Any) -> QuerySet[Organization]:
+    """The organizations whose credentials and activities the viewer manages."""
+    return Organization.objects.restrict(viewer, Action.CHANGE).order_by("code")
+
+
+def provider_access(*, viewer: Any, code: str) -> Organization:
+    provider = providers_for(viewer=viewer).filter(code=code).first()
+    if provider is None:
+        raise NotFound(_("No such provider."))
+    return provider
+
+
+def credentials_of(*, viewer: Any, provider: Organization) -> list[Credential]:
+    return list(
+        Credential.objects.restrict(viewer, Action.CHANGE)
+        .filter(provider=provider)
+        .select_related("issued_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def registrations_of(*, viewer: Any, provider: Organization) -> list[ActivityRegistration]:
+    return list(
+        ActivityRegistration.objects.restrict(viewer, Action.CHANGE)
+        .filter(provider=provider)
+        .order_by("title", "id")
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    statement_id: str
+    stored: dt.datetime
+    verb: str
+    activity: str
+    actor: str
+    outcome: str
+    outcome_label: str
+    note: str
+    record_id: str
+
+
+def outcome_hint(outcome: str) -> str:
+    """What the provider can do about an outcome, in the reader's language."""
+    if outcome == CreditOutcome.UNKNOWN_ACTIVITY:
+        return _("Register this activity id to turn it into credit.")
+    if outcome == CreditOutcome.UNKNOWN_ACTOR:
+        return _(
+            "Name the learner by an account on %(home)s with the credit-bank account "
+            "number, or by the email of their login."
+        ) % {"home": settings.CREDENTIALS_BASE_URL}
+    if outcome == CreditOutcome.NOT_PASSED:
+        return _("The result says success: false.")
+    return ""
+
+
+def outcomes_of(
+    *, viewer: Any, provider: Organization, outcome: str = "", limit: int = 100
+) -> list[OutcomeLine]:
+    """The provider's latest completions and what became of them in the credit bank."""
+    rows = Statement.objects.restrict(viewer, Action.CHANGE).filter(provider=provider)
+    if outcome:
+        rows = rows.filter(credit_outcome=outcome)
+    else:
+        rows = rows.exclude(credit_outcome=CreditOutcome.NONE)
+    lines = []
+    labels = dict(CreditOutcome.choices)
+    for statement_id, stored, body, credit, note, record in rows.order_by("-id").values_list(
+        "statement_id", "stored", "body", "credit_outcome", "credit_note", "credit_record"
+    )[:limit]:
+        value = json.loads(body)
+        actor = value["actor"]
+        account = actor.get("account") or {}
+        lines.append(
+            OutcomeLine(
+                statement_id=str(statement_id),
+                stored=stored,
+                verb=value["verb"]["id"].rsplit("/", 1)[-1],
+                activity=value["object"].get("id", ""),
+                actor=actor.get("mbox")
+                or account.get("name")
+                or actor.get("openid")
+                or actor.get("mbox_sha1sum", ""),
+                outcome=credit,
+                outcome_label=str(labels.get(credit, credit)),
+                note=note or outcome_hint(credit),
+                record_id=str(record or ""),
+            )
+        )
+    return lines
