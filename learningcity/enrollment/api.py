@@ -68,12 +68,19 @@ class ApplicationOut(Schema):
 )
 def submit_application(request: HttpRequest, data: ApplicationIn) -> Any:
     learner = _learner(request, data.learner_id, Action.CHANGE)
-    application = services.application_submit(
+    key = request.headers.get("Idempotency-Key") or None
+    application = services.lottery_application_submit(
+        actor=request.user,
+        learner=learner,
+        class_public_id=data.class_id,
+        rank=data.rank,
+        idempotency_key=key,
+    ) or services.application_submit(
         actor=request.user,
         learner=learner,
         klass=selectors.class_for_application(public_id=data.class_id),
         rank=data.rank,
-        idempotency_key=request.headers.get("Idempotency-Key") or None,
+        idempotency_key=key,
     )
     return Status(201, application)
 
