@@ -72,6 +72,9 @@ class PreparedQuery:
         return None
 
 
+_ONLY_WHEN_ASKED = 2**31 - 1  # executions before psycopg would prepare a statement unasked
+
+
 class _PreparingCursor(psycopg.Cursor[Any]):
     """psycopg's server-binding cursor, asking for a prepared statement on every execute."""
 
@@ -92,6 +95,10 @@ def prepared_cursor(connection: Any) -> Any:
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # None turns preparing off altogether; Django's own client-binding cursors never
+        # prepare, so this enables it for cursors like this one only (prepare=True).
+        connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
     cursor = _PreparingCursor(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
