@@ -17,7 +17,7 @@ def client_address(request: HttpRequest | None) -> str:
     return str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
 
 
-def _wait_message(seconds: int) -> str:
+def wait_message(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
     return ngettext(
         "Too many failed attempts. For your safety, please wait %(minutes)d minute and try "
@@ -49,13 +49,13 @@ class LoginForm(AuthenticationForm):
         address = client_address(self.request)
         wait = services.login_wait(username=username, address=address)
         if wait:
-            raise ValidationError(_wait_message(wait), code="locked")
+            raise ValidationError(wait_message(wait), code="locked")
         try:
             cleaned = super().clean()
         except ValidationError:
             wait = services.login_failed(username=username, address=address)
             if wait:
-                raise ValidationError(_wait_message(wait), code="locked") from None
+                raise ValidationError(wait_message(wait), code="locked") from None
             raise
         if self.user_cache is not None:
             services.login_succeeded(username=username)
@@ -84,3 +84,13 @@ class ResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         tasks.send_email.enqueue(subject=subject, body=body, to=to_email)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The six-digit code your authenticator app shows now"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -13,6 +13,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    # Set by the network's role services for staff who can change records, credits or money
+    # (and for platform administrators): they log in with a one-time code as well.
+    requires_second_factor = models.BooleanField(_("requires a second factor"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -70,3 +73,23 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures}"
+
+
+class SecondFactor(models.Model):
+    """A login's authenticator app (TOTP). The shared secret is encrypted at rest; the last
+    step used is kept so a code cannot be used twice."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor"
+    )
+    secret_encrypted = models.BinaryField(editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'confirmed' if self.confirmed_at else 'pending'}"

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from learningcity.accounts.models import ApiToken, LoginThrottle, TokenScope, User
-from learningcity.core import clock
+from learningcity.accounts.models import ApiToken, LoginThrottle, SecondFactor, TokenScope, User
+from learningcity.core import clock, crypto, totp
 from learningcity.core.errors import Conflict, PermissionDenied
 from learningcity.core.prepared import PreparedQuery
 from learningcity.core.services import audit_record
@@ -124,7 +124,11 @@ def user_create(
     is_superuser: bool = False,
 ) -> User:
     user = User(
-        username=username, display_name=display_name, is_staff=is_staff, is_superuser=is_superuser
+        username=username,
+        display_name=display_name,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        requires_second_factor=is_superuser,
     )
     if password:
         user.set_password(password)
@@ -305,3 +309,84 @@ def login_succeeded(*, username: str) -> None:
     """A right password clears the account's count and back-off (not the address's)."""
     account_key, _address_key = _throttle_keys(username, "")
     LoginThrottle.objects.filter(key=account_key).delete()
+
+
+SECOND_FACTOR_CONTEXT = "accounts.second_factor"
+# The session key saying this session passed the second factor (set after a right code).
+SECOND_FACTOR_SESSION_KEY = "lc_second_factor"
+ISSUER = "Learning City"
+
+
+def second_factor_require(*, user_ids: Iterable[int], required: bool) -> None:
+    """Whether these logins must give a one-time code too (the network's role services decide:
+    staff who can change records, credits or money)."""
+    User.objects.filter(pk__in=list(user_ids)).update(requires_second_factor=required)
+
+
+@transaction.atomic
+def totp_enrol(*, user: User, secret: str | None = None) -> str:
+    """Start (or restart) setting up an authenticator app; the secret is shown once, for the
+    QR code. A confirmed app is replaced only through totp_reset."""
+    if SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).exists():
+        raise Conflict(_("An authenticator app is already set up for this login."))
+    secret = secret or totp.new_secret()
+    SecondFactor.objects.update_or_create(
+        user=user,
+        defaults={
+            "secret_encrypted": crypto.encrypt(secret, context=SECOND_FACTOR_CONTEXT),
+            "confirmed_at": None,
+            "last_step": 0,
+        },
+    )
+    return secret
+
+
+@transaction.atomic
+def totp_pending_secret(*, user: User) -> str:
+    """The secret of the app being set up (the same one on every visit until a first right
+    code confirms it, so reloading the page does not undo a scan)."""
+    device = SecondFactor.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if device is not None:
+        return crypto.decrypt(device.secret_encrypted, context=SECOND_FACTOR_CONTEXT)
+    return totp_enrol(user=user)
+
+
+def totp_uri(*, user: User, secret: str) -> str:
+    return totp.provisioning_uri(secret, account=user.get_username(), issuer=ISSUER)
+
+
+@transaction.atomic
+def totp_check(*, user: User, code: str) -> bool:
+    """Whether `code` is the app's current one-time code, used for the first time; the first
+    right code confirms a new app. A code is never accepted twice (the step used is kept)."""
+    device = SecondFactor.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        return False
+    secret = crypto.decrypt(device.secret_encrypted, context=SECOND_FACTOR_CONTEXT)
+    step = totp.matching_step(secret, code, clock.now())
+    if step is None or step <= device.last_step:
+        return False
+    device.last_step = step
+    fields = ["last_step"]
+    if device.confirmed_at is None:
+        device.confirmed_at = clock.now()
+        fields.append("confirmed_at")
+        # A resident who chose to set one up is asked for it at every login from now on.
+        second_factor_require(user_ids=[user.pk], required=True)
+        audit_record(actor=user, action="second_factor.confirm", subject=f"user:{user.pk}")
+    device.save(update_fields=fields)
+    return True
+
+
+def totp_confirmed(user: User) -> bool:
+    return SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+@transaction.atomic
+def totp_reset(*, actor: User | None, user: User, reason: str) -> None:
+    """Remove a login's authenticator app (a lost phone); the next login sets up a new one."""
+    _require_superuser(actor, _("Only the platform administrators may reset a second factor."))
+    SecondFactor.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor, action="second_factor.reset", subject=f"user:{user.pk}", reason=reason
+    )

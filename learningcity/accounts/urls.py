@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from learningcity.accounts import views
 from learningcity.accounts.forms import LoginForm, ResetForm
 
 app_name = "accounts"
@@ -16,6 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.two_factor, name="two_factor"),
     # Password reset answers the same whether or not an account has the address given.
     path(
         "password-reset/",
