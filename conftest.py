@@ -2,9 +2,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.test import Client
 
 from learningcity.accounts.services import SECOND_FACTOR_SESSION_KEY
+from learningcity.core.ratelimit import CACHE as RATE_LIMIT_CACHE
 from learningcity.network.tests.factories import City, make_city
 
 # The SQLite test database is a file under var/ (see settings.DATABASES).
@@ -19,6 +21,12 @@ def _fast_test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with no requests counted (the counts live in process memory)."""
+    caches[RATE_LIMIT_CACHE].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -197,6 +197,16 @@ STORAGES = {
 }
 WHITENOISE_MANIFEST_STRICT = False
 
+# Rate limits count in their own cache: in memory per process by default, or one shared
+# count when CACHE_BACKEND/CACHE_LOCATION name a shared cache (e.g. Django's RedisCache).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "ratelimit"),
+    },
+}
+
 SESSION_COOKIE_HTTPONLY = True
 # A session lasts a working day at most and ends when the browser closes (a community
 # school's shared desk); logging in always starts a new session id (Django's login rotates it).

@@ -3,16 +3,20 @@ from django.urls import path, reverse_lazy
 
 from learningcity.accounts import views
 from learningcity.accounts.forms import LoginForm, ResetForm
+from learningcity.core.ratelimit import page_limit
 
 app_name = "accounts"
 
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
+        # Beyond the per-account lockout, one address may not flood the page either.
+        page_limit("accounts.login", limit=30, window=60)(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html",
+                authentication_form=LoginForm,
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),

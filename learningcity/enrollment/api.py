@@ -9,7 +9,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth, optional_auth
 from learningcity.catalog.models import Class, Term
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.ratelimit import api_limit
 from learningcity.enrollment import selectors, services
+from learningcity.enrollment.choices import APPLY_PER_MINUTE
 from learningcity.enrollment.models import Session
 from learningcity.learners.models import Learner
 from learningcity.learners.selectors import access_learner
@@ -66,6 +68,7 @@ class ApplicationOut(Schema):
     summary="Apply for a class (one ranked choice)",
     description="Send an `Idempotency-Key` header: a retry returns the first application.",
 )
+@api_limit("enrollment.apply", limit=APPLY_PER_MINUTE, window=60)
 def submit_application(request: HttpRequest, data: ApplicationIn) -> Any:
     learner = _learner(request, data.learner_id, Action.CHANGE)
     key = request.headers.get("Idempotency-Key") or None

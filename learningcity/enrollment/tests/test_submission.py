@@ -18,8 +18,8 @@ from learningcity.core import clock
 from learningcity.core.errors import Conflict
 from learningcity.core.models import AuditEntry, IdempotencyRecord
 from learningcity.enrollment import selectors, services
+from learningcity.enrollment.choices import APPLY_PER_MINUTE, Tier
 from learningcity.enrollment.choices import ApplicationStatus as S
-from learningcity.enrollment.choices import Tier
 from learningcity.enrollment.models import Application, Draw, DrawEntry
 from learningcity.enrollment.tests.factories import (
     close_window,
@@ -360,3 +360,23 @@ def test_two_choices_with_one_rank_at_once_leave_one(city: City) -> None:
     assert len(results) == 1
     assert [getattr(e, "code", e) for e in errors] == ["rank_taken"] * 3
     assert Application.objects.filter(learner=resident).count() == 1
+
+
+def test_a_script_hammering_applications_is_slowed_down_with_429(
+    city: City, client: Client
+) -> None:
+    term = make_term(city)
+    klass = make_class(city, term)
+    headers = bearer(make_resident(city))
+    body = {"class_id": str(klass.public_id), "rank": 1}
+
+    answers = [
+        client.post("/api/v1/applications", body, content_type="application/json", headers=headers)
+        for _ in range(APPLY_PER_MINUTE + 1)
+    ]
+
+    assert answers[0].status_code == 201
+    assert {a.status_code for a in answers[1:-1]} == {409}  # already applied
+    assert answers[-1].status_code == 429
+    assert int(answers[-1]["Retry-After"]) >= 1
+    assert Application.objects.filter(klass=klass).count() == 1
