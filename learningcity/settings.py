@@ -253,11 +253,20 @@ ENROLLMENT_OFFER_HOURS = env_int("ENROLLMENT_OFFER_HOURS", 72)
 # Who counts as "aged" for inclusion policies (Shanghai's elder education starts at 60).
 AGED_MIN_AGE = env_int("AGED_MIN_AGE", 60)
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "learningcity.core.redaction.PersonalDataReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line passes the personal-data filter: no ID number, phone or e-mail in the logs.
+    "filters": {"personal_data": {"()": "learningcity.core.redaction.PersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
