@@ -3,15 +3,19 @@ the office of their area answers; auditors see who saw full ID numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from learningcity.accounts.models import LoginThrottle
 from learningcity.accounts.services import api_token_create, user_create
-from learningcity.core import crypto
-from learningcity.core.models import AuditEntry
+from learningcity.core import clock, crypto
+from learningcity.core.models import AuditEntry, IdempotencyRecord
 from learningcity.enrollment.tests.factories import make_class, make_term
 from learningcity.enrollment.tests.test_submission import apply
 from learningcity.learners.choices import CorrectionStatus
@@ -138,3 +142,22 @@ def test_the_staff_pages_are_not_for_residents_or_strangers(city: City, client: 
     client.force_login(lin.user)
     assert client.get(CORRECTIONS).status_code == 404
     assert client.get(ID_ACCESS).status_code == 404
+
+
+def test_retention_deletes_what_is_spent_and_keeps_the_rest(city: City) -> None:
+    old = clock.now() - dt.timedelta(days=40)
+    spent = IdempotencyRecord.objects.create(action="a", key="k1", fingerprint="f", result="r")
+    fresh = IdempotencyRecord.objects.create(action="a", key="k2", fingerprint="f", result="r")
+    IdempotencyRecord.objects.filter(pk=spent.pk).update(created_at=old)
+    LoginThrottle.objects.create(key="user:x", failures=2, first_failure_at=old)
+    LoginThrottle.objects.create(
+        key="user:y", failures=0, locked_until=clock.now() + dt.timedelta(minutes=5)
+    )
+    out = io.StringIO()
+
+    call_command("retention", stdout=out)
+
+    assert list(IdempotencyRecord.objects.all()) == [fresh]
+    assert list(LoginThrottle.objects.values_list("key", flat=True)) == ["user:y"]
+    assert "idempotency_keys: 1" in out.getvalue()
+    assert AuditEntry.objects.filter(action="retention.run").count() == 1
