@@ -4,11 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth, optional_auth
 from learningcity.catalog.models import Class, Term
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.core.ratelimit import api_limit
 from learningcity.enrollment import selectors, services
 from learningcity.enrollment.choices import APPLY_PER_MINUTE
