@@ -2,7 +2,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.test import Client
 
+from learningcity.accounts.services import SECOND_FACTOR_SESSION_KEY
+from learningcity.core.ratelimit import CACHE as RATE_LIMIT_CACHE
 from learningcity.network.tests.factories import City, make_city
 
 # The SQLite test database is a file under var/ (see settings.DATABASES).
@@ -17,6 +21,27 @@ def _fast_test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with no requests counted (the counts live in process memory)."""
+    caches[RATE_LIMIT_CACHE].clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_both_factors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Client.force_login` skips the password; here it skips the one-time code as well, as if
+    the person had typed both. Tests of the code itself log in through the pages."""
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        session = self.session
+        session[SECOND_FACTOR_SESSION_KEY] = True
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

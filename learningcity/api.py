@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from learningcity.accounts.api import router as accounts_router
 from learningcity.catalog.api import router as catalog_router
 from learningcity.communities.api import router as communities_router
-from learningcity.core.errors import DomainError
+from learningcity.core.errors import DomainError, RateLimited
 from learningcity.credentials.api import router as credentials_router
 from learningcity.creditbank.api import router as creditbank_router
 from learningcity.enrollment.api import router as enrollment_router
@@ -57,9 +57,12 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request, error_body(exc.code, exc.message, exc.fields), status=exc.status
     )
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 # Pydantic's error types, in words a resident or a clerk understands, in their language.

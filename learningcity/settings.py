@@ -83,12 +83,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "learningcity.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "learningcity.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,9 +152,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id for every new or changed password; older PBKDF2 hashes still check, and Django
+# rehashes them with Argon2 at the next successful login.
 PASSWORD_HASHERS = env_list(
     "PASSWORD_HASHERS",
     [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
@@ -192,9 +197,48 @@ STORAGES = {
 }
 WHITENOISE_MANIFEST_STRICT = False
 
+# Rate limits count in their own cache: in memory per process by default, or one shared
+# count when CACHE_BACKEND/CACHE_LOCATION name a shared cache (e.g. Django's RedisCache).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "ratelimit"),
+    },
+}
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# A session lasts a working day at most and ends when the browser closes (a community
+# school's shared desk); logging in always starts a new session id (Django's login rotates it).
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A password-reset link works once and for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# Mail (password resets, reminders): SMTP in production; the demo writes messages as files
+# under var/mail, and the tests keep them in memory.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG or LEARNINGCITY_DEV_KEYS_OK
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "learningcity@localhost")
+# Production (no DEBUG, no development keys) is served over HTTPS only: secure cookies, a
+# redirect from plain HTTP and HSTS for a year. Behind a TLS-terminating proxy, set
+# SECURE_PROXY_SSL_HEADER=1 so the proxy's X-Forwarded-Proto says the request was HTTPS.
+PRODUCTION = not (DEBUG or LEARNINGCITY_DEV_KEYS_OK)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", PRODUCTION)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -209,11 +253,20 @@ ENROLLMENT_OFFER_HOURS = env_int("ENROLLMENT_OFFER_HOURS", 72)
 # Who counts as "aged" for inclusion policies (Shanghai's elder education starts at 60).
 AGED_MIN_AGE = env_int("AGED_MIN_AGE", 60)
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "learningcity.core.redaction.PersonalDataReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line passes the personal-data filter: no ID number, phone or e-mail in the logs.
+    "filters": {"personal_data": {"()": "learningcity.core.redaction.PersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

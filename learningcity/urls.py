@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from learningcity.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
+    # One login for everyone, with its failure limits: the admin's own form would bypass them.
+    path(
+        "admin/login/",
+        RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("learningcity.accounts.urls")),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 import uuid
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from learningcity.accounts.models import ApiToken
 from learningcity.accounts.services import api_token_create, token_digest, user_for_token
-from learningcity.core.prepared import PreparedQuery
+from learningcity.core.prepared import PreparedQuery, prepared_cursor
 from learningcity.enrollment.selectors import class_for_application
 from learningcity.enrollment.tests.factories import make_class, make_resident, make_term
 from learningcity.network.tests.factories import City
@@ -81,3 +83,24 @@ def test_each_thread_compiles_on_its_own_connection(city: City) -> None:
         thread.join()
     assert found == [resident.user] * 4
     assert token_digest(issued.plaintext) == issued.token.digest
+
+
+@pytest.mark.django_db
+def test_a_prepared_cursor_answers_like_django_and_is_logged(
+    django_assert_num_queries: Any,
+) -> None:
+    with django_assert_num_queries(2), prepared_cursor(connection) as cursor:
+        answers = []
+        for value in (2, 3):
+            cursor.execute("SELECT %s + 1", (value,))
+            answers.append(cursor.fetchone()[0])
+
+    assert answers == [3, 4]
+    if connection.vendor == "postgresql":
+        # PostgreSQL planned it once and keeps the plan for this connection's next runs
+        with connection.cursor() as plain:
+            plain.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["SELECT $1 + 1%"],
+            )
+            assert plain.fetchone()[0] == 1

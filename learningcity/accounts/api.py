@@ -2,10 +2,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
-from learningcity.accounts.services import user_for_token
+from learningcity.accounts.models import TokenScope
+from learningcity.accounts.services import token_for
+from learningcity.core.errors import PermissionDenied
+
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerTokenAuth(HttpBearer):
@@ -19,10 +24,13 @@ class BearerTokenAuth(HttpBearer):
         self.related = tuple(related)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token, related=self.related)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for(token, related=self.related)
+        if found is None:
+            return None
+        if found.scope == TokenScope.READ and request.method not in READING:
+            raise PermissionDenied(_("This token may only read. Ask for a token that may write."))
+        request.user = found.user
+        return found.user
 
 
 class ActiveSessionAuth(SessionAuth):

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import api_auth, optional_auth
 from learningcity.catalog import selectors, services
@@ -29,6 +29,7 @@ from learningcity.catalog.choices import (
 from learningcity.catalog.data import SearchFilters
 from learningcity.catalog.models import Class, SearchDocument
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.network import selectors as network_selectors
 from learningcity.network.choices import Action
 

@@ -11,6 +11,7 @@ class CoreErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     INVALID = "invalid"
     CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
 
 
 class DomainError(Exception):
@@ -54,3 +55,14 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     status = 409
     default_code = CoreErrorCode.CONFLICT
+
+
+class RateLimited(DomainError):
+    """Too many requests; `retry_after` seconds until the next one is taken."""
+
+    status = 429
+    default_code = CoreErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, extra={"retry_after": retry_after})
+        self.retry_after = retry_after

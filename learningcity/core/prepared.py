@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
@@ -69,3 +70,36 @@ class PreparedQuery:
                 setattr(obj, attribute, row[position_in_row])
             return obj
         return None
+
+
+_ONLY_WHEN_ASKED = 2**31 - 1  # executions before psycopg would prepare a statement unasked
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """psycopg's server-binding cursor, asking for a prepared statement on every execute."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("prepare", True)
+        return super().execute(query, params, **kwargs)
+
+
+def prepared_cursor(connection: Any) -> Any:
+    """A cursor for one hot statement that PostgreSQL parses and plans once per connection.
+
+    Django binds parameters on the client and turns psycopg's automatic preparation off (for
+    connection poolers that cannot follow it), so each run of a statement is planned afresh;
+    for a burst's INSERT ... SELECT with its joins the planning costs more than the writing.
+    This cursor binds on the server and asks for a prepared statement (pgbouncer 1.21+ follows
+    protocol-level prepared statements). It is wrapped like Django's own cursors, so query
+    logging and execute wrappers still see the statement. Elsewhere, the usual cursor."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # None turns preparing off altogether; Django's own client-binding cursors never
+        # prepare, so this enables it for cursors like this one only (prepare=True).
+        connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
+    cursor = _PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)

@@ -10,6 +10,7 @@ from ninja import Body, Router, Schema
 
 from learningcity.accounts.api import api_auth
 from learningcity.core.errors import NotFound
+from learningcity.core.ratelimit import api_limit
 from learningcity.credentials import proofs, selectors, services
 from learningcity.credentials.data import VerificationResult
 
@@ -70,7 +71,12 @@ def _out(result: VerificationResult) -> dict[str, Any]:
     }
 
 
+# Verifying is public and costs a signature check: enough for any employer, not for a flood.
+VERIFY_PER_MINUTE = 60
+
+
 @router.post("/credentials/verify", response=VerifyOut, auth=None)
+@api_limit("credentials.verify", limit=VERIFY_PER_MINUTE, window=60)
 def verify(request: HttpRequest, credential: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
     """Verify a credential (the body is the credential itself): signature, issuer key,
     validity dates, revocation status, contexts. Every check is listed with a reason code

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from learningcity.core import clock
 from learningcity.core.errors import DomainError, NotFound
+from learningcity.core.ratelimit import page_limit
 from learningcity.credentials import proofs, selectors, services
 from learningcity.credentials.data import VerificationResult
 from learningcity.credentials.errors import Reason
@@ -81,6 +82,7 @@ def _parse(text: str) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
+@page_limit("credentials.verify", limit=60, window=60)
 def verify(request: HttpRequest) -> HttpResponse:
     """Paste or upload a credential and see every check."""
     context: dict[str, Any] = {}

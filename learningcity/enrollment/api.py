@@ -4,12 +4,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth, optional_auth
 from learningcity.catalog.models import Class, Term
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
+from learningcity.core.ratelimit import api_limit
 from learningcity.enrollment import selectors, services
+from learningcity.enrollment.choices import APPLY_PER_MINUTE
 from learningcity.enrollment.models import Session
 from learningcity.learners.models import Learner
 from learningcity.learners.selectors import access_learner
@@ -66,14 +69,22 @@ class ApplicationOut(Schema):
     summary="Apply for a class (one ranked choice)",
     description="Send an `Idempotency-Key` header: a retry returns the first application.",
 )
+@api_limit("enrollment.apply", limit=APPLY_PER_MINUTE, window=60)
 def submit_application(request: HttpRequest, data: ApplicationIn) -> Any:
     learner = _learner(request, data.learner_id, Action.CHANGE)
-    application = services.application_submit(
+    key = request.headers.get("Idempotency-Key") or None
+    application = services.lottery_application_submit(
+        actor=request.user,
+        learner=learner,
+        class_public_id=data.class_id,
+        rank=data.rank,
+        idempotency_key=key,
+    ) or services.application_submit(
         actor=request.user,
         learner=learner,
         klass=selectors.class_for_application(public_id=data.class_id),
         rank=data.rank,
-        idempotency_key=request.headers.get("Idempotency-Key") or None,
+        idempotency_key=key,
     )
     return Status(201, application)
 

@@ -35,3 +35,8 @@ class Tier(models.IntegerChoices):
 class DrawStatus(models.TextChoices):
     COMMITTED = "committed", _("Seed committed; applications open")
     DRAWN = "drawn", _("Drawn and published")
+
+
+# Applications one person may send in a minute (a term allows a handful of choices; retries
+# and a shaky connection fit many times over; a script hammering the form does not).
+APPLY_PER_MINUTE = 30

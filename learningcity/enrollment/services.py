@@ -22,11 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learningcity.catalog.choices import ClassStatus, Rationing
-from learningcity.catalog.models import Class, Term
+from learningcity.catalog.models import Class, Course, Term
 from learningcity.catalog.services import class_seat_release, class_seat_take, class_seats_take
 from learningcity.core import clock, crypto, lottery
 from learningcity.core.bulk import inserting
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from learningcity.core.models import uuid7
+from learningcity.core.prepared import prepared_cursor
 from learningcity.core.services import (
     audit_record,
     idempotency_key_check,
@@ -118,6 +120,137 @@ def application_submit(
                 message, code="idempotency_key_reused", fields={"idempotency_key": [message]}
             ) from None
         return first
+
+
+def lottery_application_submit(
+    *,
+    actor: Any,
+    learner: Learner,
+    class_public_id: Any,
+    rank: int = 1,
+    idempotency_key: str | None = None,
+) -> Application | None:
+    """A resident's own application to an open lottery class in one statement, or None.
+
+    This is the opening minute's common case (650,000 people, most of them for a draw). The
+    class is checked inside the INSERT itself (published, by lottery, window open, rank within
+    the term's choices, the term's seed committed and not yet drawn), so the burst costs one
+    round trip and no SQL compilation. Anything else (a first-come class, a closed window, a
+    duplicate, a retry of a key) inserts nothing and returns None: the caller then takes
+    application_submit, which reads the class and explains or replays as usual."""
+    if idempotency_key:
+        idempotency_key_check(idempotency_key)
+    if getattr(actor, "pk", None) is None or learner.user_id != actor.pk:
+        return None
+    connection = transaction.get_connection()
+    now = clock.now()
+    public_id = uuid7()
+    stamp = Application._meta.get_field("created_at").get_db_prep_value(now, connection)
+    params = (
+        Application._meta.get_field("public_id").get_db_prep_value(public_id, connection),
+        stamp,
+        stamp,
+        learner.pk,
+        rank,
+        ApplicationStatus.APPLIED,
+        True,
+        actor.pk,
+        idempotency_key,
+        Class._meta.get_field("public_id").get_db_prep_value(class_public_id, connection),
+        ClassStatus.PUBLISHED,
+        Rationing.LOTTERY,
+        stamp,
+        stamp,
+        rank,
+        DrawStatus.DRAWN,
+    )
+    insert, titles = _lottery_statements(connection)
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(insert, params)
+        made = cursor.fetchone()
+        if made is None:
+            return None
+        if titles:
+            cursor.execute(titles, (made[1],))
+            made = (*made[:2], *cursor.fetchone())
+    application_id, class_id, course_id, title_zh, title_en, term_id, term_code = made
+    klass = Class(id=class_id, public_id=class_public_id, term_id=term_id, course_id=course_id)
+    klass.course = Course(id=course_id, title_zh=title_zh, title_en=title_en)
+    application = Application(
+        id=application_id,
+        public_id=public_id,
+        created_at=now,
+        updated_at=now,
+        learner=learner,
+        klass=klass,
+        term=Term(id=term_id, code=term_code),
+        rank=rank,
+        status=ApplicationStatus.APPLIED,
+        by_lottery=True,
+        submitted_by_id=actor.pk,
+        idempotency_key=idempotency_key,
+    )
+    application._state.adding = False
+    application._state.db = connection.alias
+    return application
+
+
+def _lottery_statements(connection: Any) -> tuple[str, str]:
+    """The SQL of lottery_application_submit for this connection's database, written from the
+    models' own table and column names, once per process: the INSERT ... SELECT, and (where
+    an INSERT cannot return joined columns, as on SQLite) the read of the answer's titles."""
+    if connection.vendor in _LOTTERY_SQL:
+        return _LOTTERY_SQL[connection.vendor]
+    qn = connection.ops.quote_name
+
+    def table(model: Any) -> str:
+        return str(qn(model._meta.db_table))
+
+    def col(model: Any, name: str) -> str:
+        return str(qn(model._meta.get_field(name).column))
+
+    a, c, t, d, co = Application, Class, Term, Draw, Course
+    columns = ", ".join(
+        col(a, name)
+        for name in (
+            *("public_id", "created_at", "updated_at", "learner", "rank", "status"),
+            *("by_lottery", "submitted_by", "idempotency_key", "klass", "term"),
+        )
+    )
+    insert = (
+        f"INSERT INTO {table(a)} ({columns}) "  # noqa: S608 - names from the models, values as parameters
+        f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, c.{col(c, 'id')}, c.{col(c, 'term')} "
+        f"FROM {table(c)} c JOIN {table(t)} t ON t.{col(t, 'id')} = c.{col(c, 'term')} "
+        f"WHERE c.{col(c, 'public_id')} = %s AND c.{col(c, 'status')} = %s "
+        f"AND c.{col(c, 'rationing')} = %s AND c.{col(c, 'applications_open_at')} <= %s "
+        f"AND %s < c.{col(c, 'applications_close_at')} AND %s <= t.{col(t, 'max_choices')} "
+        f"AND EXISTS (SELECT 1 FROM {table(d)} d WHERE d.{col(d, 'term')} = c.{col(c, 'term')}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table(d)} d WHERE d.{col(d, 'term')} = "
+        f"c.{col(c, 'term')} AND d.{col(d, 'status')} = %s) "
+        f"ON CONFLICT DO NOTHING"
+    )
+    titles = (
+        f"co.{col(co, 'id')}, co.{col(co, 'title_zh')}, co.{col(co, 'title_en')}, "
+        f"t.{col(t, 'id')}, t.{col(t, 'code')} FROM {table(c)} c "
+        f"JOIN {table(co)} co ON co.{col(co, 'id')} = c.{col(c, 'course')} "
+        f"JOIN {table(t)} t ON t.{col(t, 'id')} = c.{col(c, 'term')}"
+    )
+    if connection.vendor == "postgresql":
+        statements = (
+            f"WITH made AS ({insert} RETURNING {col(a, 'id')} AS id, {col(a, 'klass')} AS klass) "
+            f"SELECT made.id, made.klass, {titles} JOIN made ON made.klass = c.{col(c, 'id')}",
+            "",
+        )
+    else:
+        statements = (
+            f"{insert} RETURNING {col(a, 'id')}, {col(a, 'klass')}",
+            f"SELECT {titles} WHERE c.{col(c, 'id')} = %s",
+        )
+    _LOTTERY_SQL[connection.vendor] = statements
+    return statements
+
+
+_LOTTERY_SQL: dict[str, tuple[str, str]] = {}
 
 
 def _application_submit(

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth, optional_auth
 from learningcity.catalog.models import Class
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.core.services import idempotency_key_check
 from learningcity.funding import selectors, services
 from learningcity.funding.choices import FlagStatus, ReportDimension

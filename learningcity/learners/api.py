@@ -4,9 +4,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import api_auth
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.learners import selectors, services
 from learningcity.learners.choices import AccessibilityNeed, Gender, Household, TargetGroup
 from learningcity.network.choices import Action

@@ -35,3 +35,9 @@ class MembershipStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
     ENDED = "ended", _("Ended")
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    CORRECTED = "corrected", _("Corrected")
+    DECLINED = "declined", _("Declined, with the reason")

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from learningcity.core.models import TimeStampedModel
-from learningcity.learners.choices import Gender, Household, MembershipStatus, TargetGroup
+from learningcity.learners.choices import (
+    CorrectionStatus,
+    Gender,
+    Household,
+    MembershipStatus,
+    TargetGroup,
+)
 from learningcity.network.models import actor_scope, scope_q
 
 
@@ -132,3 +138,33 @@ class TargetGroupMembership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.get_group_display()}"
+
+
+class CorrectionRequest(TimeStampedModel):
+    """A resident's request to correct what the platform holds about them; the town office
+    of their residence answers it, and every answer is audited."""
+
+    learner = models.ForeignKey(
+        Learner, on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    details = models.TextField(_("what is wrong, and what is right"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN
+    )
+    answer = models.TextField(_("answer"), blank=True, max_length=2000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.status}"

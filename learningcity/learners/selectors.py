@@ -10,10 +10,11 @@ from django.db.models import Count, Q, QuerySet
 
 from learningcity.core import clock, idnumber
 from learningcity.core.errors import NotFound
+from learningcity.core.models import AuditEntry
 from learningcity.learners.choices import MembershipStatus, TargetGroup
 from learningcity.learners.data import TargetGroupStatus
-from learningcity.learners.models import Learner, TargetGroupMembership
-from learningcity.learners.services import id_number_index
+from learningcity.learners.models import CorrectionRequest, Learner, TargetGroupMembership
+from learningcity.learners.services import REVEAL_ACTION, id_number_index
 from learningcity.network.choices import Action
 from learningcity.network.models import Area
 
@@ -137,3 +138,34 @@ def learner_count_by_district() -> dict[str, int]:
         if pk in per_area and len(parts) > 2 and parts[1]:
             totals[parts[1]] = totals.get(parts[1], 0) + per_area[pk]
     return totals
+
+
+def correction_requests(*, viewer: Any, status: str | None = None) -> QuerySet[CorrectionRequest]:
+    """Correction requests of residents in the viewer's scope, oldest open first."""
+    found = CorrectionRequest.objects.filter(
+        learner__in=Learner.objects.restrict(viewer, Action.VIEW).values("pk")
+    ).select_related("learner", "answered_by")
+    if status:
+        found = found.filter(status=status)
+    return found.order_by("status", "created_at")
+
+
+REVEALS_SHOWN = 500
+
+
+def id_number_reveals(*, viewer: Any, limit: int = REVEALS_SHOWN) -> list[AuditEntry]:
+    """Who saw which resident's full ID number, when and why, newest first: for auditors and
+    offices, residents in their scope only (the most recent `limit` the viewer may see)."""
+    entries = list(
+        AuditEntry.objects.filter(action=REVEAL_ACTION)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")[: limit * 4]
+    )
+    ids = {entry.subject.removeprefix("learner:") for entry in entries}
+    visible = {
+        str(public_id)
+        for public_id in Learner.objects.restrict(viewer, Action.VIEW)
+        .filter(public_id__in=ids)
+        .values_list("public_id", flat=True)
+    }
+    return [e for e in entries if e.subject.removeprefix("learner:") in visible][:limit]

@@ -20,6 +20,7 @@ from learningcity.core.services import (
 )
 from learningcity.learners.choices import (
     AccessibilityNeed,
+    CorrectionStatus,
     Gender,
     Household,
     MembershipStatus,
@@ -27,7 +28,7 @@ from learningcity.learners.choices import (
 )
 from learningcity.learners.data import LearnerRow
 from learningcity.learners.errors import LearnerErrorCode
-from learningcity.learners.models import Learner, TargetGroupMembership
+from learningcity.learners.models import CorrectionRequest, Learner, TargetGroupMembership
 from learningcity.network.choices import Action
 from learningcity.network.models import Area, actor_scope
 
@@ -254,6 +255,9 @@ def learner_update(*, actor: Any, public_id: Any, changes: dict[str, Any]) -> Le
     return learner
 
 
+REVEAL_ACTION = "learner.id_number.reveal"
+
+
 def learner_id_number_reveal(*, actor: Any, learner: Learner, reason: str) -> str:
     """The plaintext ID number, for an authorised officer with a stated reason; audited."""
     if not Learner.objects.restrict(actor, Action.CHANGE).filter(pk=learner.pk).exists():
@@ -265,7 +269,7 @@ def learner_id_number_reveal(*, actor: Any, learner: Learner, reason: str) -> st
     with transaction.atomic():
         audit_record(
             actor=actor,
-            action="learner.id_number.reveal",
+            action=REVEAL_ACTION,
             subject=f"learner:{learner.public_id}",
             reason=reason.strip(),
         )
@@ -388,3 +392,63 @@ def membership_verify(
         data={"group": membership.group},
     )
     return membership
+
+
+CORRECTION_MAX = 2000
+
+
+def correction_request(*, actor: Any, learner: Learner, details: str) -> CorrectionRequest:
+    """A resident asks for something about them to be corrected (only for themselves)."""
+    if getattr(actor, "pk", None) is None or learner.user_id != actor.pk:
+        raise NotFound(_("No such learner."), code=LearnerErrorCode.LEARNER_NOT_FOUND)
+    details = details.strip()
+    if not details or len(details) > CORRECTION_MAX:
+        message = _("Say what is wrong and what is right, in at most 2,000 characters.")
+        raise ValidationFailed(message, fields={"details": [message]})
+    with transaction.atomic():
+        request = CorrectionRequest.objects.create(learner=learner, details=details)
+        audit_record(
+            actor=actor,
+            action="learner.correction.request",
+            subject=f"learner:{learner.public_id}",
+            data={"request": str(request.public_id)},
+        )
+    return request
+
+
+@transaction.atomic
+def correction_answer(*, actor: Any, public_id: Any, status: str, answer: str) -> CorrectionRequest:
+    """Staff of the resident's area answer a request: corrected (they changed the record
+    through its own service) or declined with the reason. Answered once; audited."""
+    request = (
+        CorrectionRequest.objects.select_for_update()
+        .filter(
+            public_id=public_id,
+            learner__in=Learner.objects.restrict(actor, Action.CHANGE).values("pk"),
+        )
+        .select_related("learner")
+        .first()
+    )
+    if request is None:
+        raise NotFound(_("No such request."))
+    if status not in (CorrectionStatus.CORRECTED, CorrectionStatus.DECLINED):
+        message = _("Choose corrected or declined.")
+        raise ValidationFailed(message, fields={"status": [message]})
+    if not answer.strip():
+        message = _("Tell the resident what was done, or why not.")
+        raise ValidationFailed(message, fields={"answer": [message]})
+    if request.status != CorrectionStatus.OPEN:
+        raise Conflict(_("This request has already been answered."))
+    request.status = status
+    request.answer = answer.strip()[:CORRECTION_MAX]
+    request.answered_by_id = actor.pk
+    request.answered_at = clock.now()
+    request.save(update_fields=["status", "answer", "answered_by", "answered_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="learner.correction.answer",
+        subject=f"learner:{request.learner.public_id}",
+        reason=request.answer,
+        data={"request": str(request.public_id), "status": status},
+    )
+    return request

@@ -102,6 +102,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Roles that can change anything (records, credits, money, staff) log in with a one-time code
+# as well as a password; auditors and viewers, who only read, do not have to.
+SECOND_FACTOR_ROLES: frozenset[str] = frozenset(
+    role for role, actions in ROLE_ACTIONS.items() if actions - {Action.VIEW}
+)
+
+
 class AccessibilityFeature(models.TextChoices):
     STEP_FREE = "step_free", _("Step-free access")
     ACCESSIBLE_TOILET = "accessible_toilet", _("Accessible toilet")

@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from learningcity.accounts.services import second_factor_require
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.services import audit_record
 from learningcity.network.choices import (
     AREA_LEVEL_DEPTH,
+    SECOND_FACTOR_ROLES,
     Action,
     AreaLevel,
     OrganizationKind,
@@ -315,6 +317,7 @@ def staff_role_grant(*, actor: Any, user: Any, organization: Organization, role:
         if not user.is_staff:
             type(user).objects.filter(pk=user.pk).update(is_staff=True)
             user.is_staff = True
+        _second_factor_sync([user.pk])
         audit_record(
             actor=actor,
             action="staff_role.grant",
@@ -340,6 +343,26 @@ def staff_role_revoke(*, actor: Any, staff_role: StaffRole) -> None:
         data={"organization_id": staff_role.organization_id, "role": staff_role.role},
     )
     staff_role.delete()
+    _second_factor_sync([staff_role.user_id])
+
+
+def _second_factor_sync(user_ids: Iterable[int]) -> None:
+    """Keep each user's second-factor requirement in step with their roles: required while
+    they hold a role that can change anything, or administer the platform."""
+    user_ids = set(user_ids)
+    changing = set(
+        StaffRole.objects.filter(user_id__in=user_ids, role__in=SECOND_FACTOR_ROLES)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    superusers = set(
+        get_user_model()
+        ._default_manager.filter(pk__in=user_ids, is_superuser=True)
+        .values_list("pk", flat=True)
+    )
+    second_factor_require(user_ids=changing | superusers, required=True)
+    second_factor_require(user_ids=user_ids - changing - superusers, required=False)
 
 
 # =============================================================================================
@@ -620,6 +643,9 @@ def staff_roles_bulk_grant(
         user_model._default_manager.filter(
             pk__in={grant.user_id for grant in pending}, is_staff=False
         ).update(is_staff=True)
+        second_factor_require(
+            user_ids={g.user_id for g in pending if g.role in SECOND_FACTOR_ROLES}, required=True
+        )
         pending.clear()
         return len(batch)
 

@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.db.models import Count
 
 from learningcity.accounts.models import User
-from learningcity.accounts.services import user_create
+from learningcity.accounts.services import totp_check, totp_enrol, user_create
+from learningcity.core import clock, totp
 from learningcity.core.models import AuditEntry
 from learningcity.core.services import audit_record
 from learningcity.learners.models import Learner
@@ -53,6 +55,9 @@ from learningcity.portal.demo_plan import (
 )
 
 DEMO_PASSWORD = "learningcity-demo"  # noqa: S105 - the published password of the demo logins
+# The published authenticator key of the demo's staff logins (add it to any authenticator
+# app, or run `learningcity two-factor-code USERNAME`); real logins each get their own.
+DEMO_TOTP_SECRET = "LEARNINGCITYDEMO"  # noqa: S105 - published, like the demo password
 LEARNER_CHUNK = 50_000  # residents per learners_bulk_register call, i.e. per transaction
 HUANGPU, XUHUI = "310101", "310104"  # the districts of the demo's district logins
 RESIDENT_BIRTH_DATE = dt.date(1961, 4, 18)  # the demo resident is 65: elder offers apply
@@ -139,6 +144,8 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
         issued = seed_credentials(admin)
         say(f"credentials: {len(issued)} signed")
     with transaction.atomic():
+        say(f"authenticator apps: {_write_second_factors()} demo logins")
+    with transaction.atomic():
         audit_record(
             actor=admin,
             action=SEEDED_ACTION,
@@ -146,6 +153,20 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
             data={"scale": scale, "learners": learners, "seed": seed},
         )
     return Summary(counts=city_counts(), seconds=time.perf_counter() - started)
+
+
+def _write_second_factors() -> int:
+    """Every demo login that needs a one-time code gets the published demo key, set up as if
+    its owner had scanned it and typed the code of the moment before."""
+    logins = User.objects.filter(requires_second_factor=True).exclude(
+        password__startswith=UNUSABLE_PASSWORD_PREFIX
+    )
+    count = 0
+    for user in logins:
+        totp_enrol(user=user, secret=DEMO_TOTP_SECRET)
+        totp_check(user=user, code=totp.code_at(DEMO_TOTP_SECRET, totp.step_at(clock.now()) - 1))
+        count += 1
+    return count
 
 
 def _write_geography(admin: User, districts: list[Place], say: Log) -> dict[str, int]:

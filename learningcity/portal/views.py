@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from learningcity.core.context_processors import TEXT_SIZE_COOKIE
+from learningcity.core.errors import DomainError, NotFound
 from learningcity.core.models import bilingual
+from learningcity.learners import selectors as learner_selectors
+from learningcity.learners import services as learner_services
+from learningcity.learners.models import Learner
 from learningcity.learners.selectors import learner_count_by_district
 from learningcity.network import selectors as network
 from learningcity.network.choices import AreaLevel, ProviderSystem
 from learningcity.network.data import DistrictCount
+from learningcity.portal import selectors as portal_selectors
+from learningcity.portal.forms import CorrectionAnswerForm, CorrectionForm
 
 TEXT_SIZE_COOKIE_AGE = 365 * 24 * 3600
 
@@ -204,3 +214,79 @@ def text_size(request: HttpRequest) -> HttpResponse:
     else:
         response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What the platform holds about me: download it all, and ask for a correction."""
+    user: Any = request.user
+    learner = Learner.objects.filter(user=user).first()
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and learner is not None and form.is_valid():
+        try:
+            learner_services.correction_request(
+                actor=request.user, learner=learner, details=form.cleaned_data["details"]
+            )
+        except DomainError as error:
+            form.add_error("details", error.message)
+        else:
+            messages.success(request, _("Your request is sent to your town office."))
+            return HttpResponseRedirect(reverse("portal:my_data"))
+    requests = learner.correction_requests.all() if learner is not None else []
+    return render(
+        request,
+        "portal/my_data.html",
+        {"learner": learner, "form": form, "requests": requests},
+    )
+
+
+@login_required
+@require_safe
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    data = portal_selectors.personal_data(user=request.user)  # type: ignore[arg-type]
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-learning-city-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Staff answer the correction requests of residents in their area."""
+    if not request.user.is_staff:
+        raise Http404
+    forms_by_id: dict[str, CorrectionAnswerForm] = {}
+    if request.method == "POST":
+        public_id = request.POST.get("request", "")
+        form = CorrectionAnswerForm(request.POST)
+        forms_by_id[public_id] = form
+        if form.is_valid():
+            try:
+                learner_services.correction_answer(
+                    actor=request.user,
+                    public_id=public_id,
+                    status=form.cleaned_data["status"],
+                    answer=form.cleaned_data["answer"],
+                )
+            except NotFound:
+                raise Http404 from None
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Your answer is saved and shown to the resident."))
+                return HttpResponseRedirect(reverse("portal:corrections"))
+    found = list(learner_selectors.correction_requests(viewer=request.user)[:200])
+    for item in found:
+        item.form = forms_by_id.get(str(item.public_id), CorrectionAnswerForm())  # type: ignore[attr-defined]
+    return render(request, "portal/corrections.html", {"requests": found})
+
+
+@login_required
+@require_safe
+def id_access(request: HttpRequest) -> HttpResponse:
+    """For auditors and offices: who saw a resident's full ID number, when and why."""
+    if not request.user.is_staff:
+        raise Http404
+    entries = learner_selectors.id_number_reveals(viewer=request.user)
+    return render(request, "portal/id_access.html", {"entries": entries})

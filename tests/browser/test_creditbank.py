@@ -20,6 +20,7 @@ from learningcity.learners.tests.factories import make_learner
 from learningcity.network.choices import StaffRoleKind
 from learningcity.network.tests.factories import City, make_staff
 from tests.browser.conftest import new_context
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,14 +30,6 @@ DEGREE: dict[str, Any] = {
     "score": Decimal("75"),
     "hours": Decimal("45"),
 }
-
-
-def log_in(page: Page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def learner_with_records(bank: Bank) -> Learner:

@@ -18,7 +18,6 @@ from learningcity.enrollment.tests.factories import (
     make_term,
 )
 from learningcity.enrollment.tests.pages import (
-    PASSWORD,
     make_admin_login,
     make_registrar_login,
     make_resident_login,
@@ -27,16 +26,9 @@ from learningcity.enrollment.tests.pages import (
 )
 from learningcity.network.tests.factories import City
 from tests.browser.conftest import new_context
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_a_resident_applies_the_city_draws_and_she_accepts_her_offer(

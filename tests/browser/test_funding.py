@@ -5,7 +5,6 @@ axe, in Chinese and in English."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -15,18 +14,11 @@ from playwright.sync_api import Page, expect
 from learningcity.accounts.models import User
 from learningcity.funding.tests.factories import make_elder, make_funded, make_paid_class
 from learningcity.network.tests.factories import City
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-test-passphrase"
-
-
-def log_in(page: Page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_an_elder_sees_her_price_and_spends_her_allowance(

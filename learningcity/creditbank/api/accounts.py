@@ -5,8 +5,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.creditbank import selectors, services
 from learningcity.creditbank.api.common import (
     IDEMPOTENCY_NOTE,

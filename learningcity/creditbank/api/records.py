@@ -9,9 +9,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.core.errors import ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.creditbank import selectors, services
 from learningcity.creditbank.api.common import (
     RecordOut,

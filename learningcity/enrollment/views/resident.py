@@ -21,8 +21,9 @@ from learningcity.catalog.choices import ClassStatus, Rationing
 from learningcity.catalog.models import Class
 from learningcity.core import clock
 from learningcity.core.errors import DomainError, NotFound
+from learningcity.core.ratelimit import page_limit
 from learningcity.enrollment import selectors, services
-from learningcity.enrollment.choices import LIVE_STATUSES, ApplicationStatus
+from learningcity.enrollment.choices import APPLY_PER_MINUTE, LIVE_STATUSES, ApplicationStatus
 from learningcity.enrollment.errors import EnrollmentErrorCode
 from learningcity.enrollment.forms import ApplyForm
 from learningcity.enrollment.models import Application
@@ -68,6 +69,7 @@ def _success_message(application: Application) -> str:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@page_limit("enrollment.apply", limit=APPLY_PER_MINUTE, window=60)
 def apply(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     learner = selectors.learner_for_user(user=request.user)
     if learner is None:

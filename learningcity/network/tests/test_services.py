@@ -193,3 +193,24 @@ def test_district_counts_sum_each_districts_subtree(city: City) -> None:
     counts = {c.code: (c.organizations, c.sites) for c in selectors.district_counts()}
 
     assert counts == {"310101": (4, 1), "310104": (4, 1)}
+
+
+def test_a_role_that_can_change_records_requires_a_second_factor_until_revoked(
+    city: City,
+) -> None:
+    user = make_user()
+    services.staff_role_grant(
+        actor=city.a.officer, user=user, organization=city.a.school, role=StaffRoleKind.VIEWER
+    )
+    user.refresh_from_db()
+    assert user.requires_second_factor is False
+
+    registrar = services.staff_role_grant(
+        actor=city.a.officer, user=user, organization=city.a.school, role=StaffRoleKind.REGISTRAR
+    )
+    user.refresh_from_db()
+    assert user.requires_second_factor is True
+
+    services.staff_role_revoke(actor=city.a.officer, staff_role=registrar)
+    user.refresh_from_db()
+    assert user.requires_second_factor is False

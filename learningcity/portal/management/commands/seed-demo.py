@@ -74,3 +74,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.username:<10} {login.can}")
             if login.where:
                 self.stdout.write(f"  {'':<10} {login.where}")
+        self.stdout.write(
+            "Staff who can change records, credits or money also type a one-time code: add the "
+            f"key {demo.DEMO_TOTP_SECRET} to an authenticator app, or run "
+            "`.venv/bin/learningcity two-factor-code USERNAME`."
+        )
