@@ -8,10 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth, optional_auth
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.events import selectors, services
 from learningcity.events.views import participants_csv
 from learningcity.learners.models import Learner

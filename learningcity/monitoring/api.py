@@ -8,10 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth
 from learningcity.core.errors import NotFound, PermissionDenied
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.monitoring import selectors, services
 from learningcity.monitoring.choices import DEFINITIONS, Dimension, Indicator
 from learningcity.monitoring.tasks import refresh_indicators

@@ -21,6 +21,7 @@ from learningcity.communities.tests.factories import (
     make_team,
 )
 from learningcity.network.tests.factories import City
+from tests.browser import pages
 
 pytestmark = pytest.mark.browser
 
@@ -35,11 +36,7 @@ PNG = (
 def log_in(page: Page, user: Any, next_url: str) -> None:
     User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD))
     page.context.clear_cookies()
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
+    pages.log_in(page, user.username, next_url, password=PASSWORD)
 
 
 def test_a_visitor_finds_a_team_by_district_on_the_list_and_the_map(

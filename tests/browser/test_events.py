@@ -20,16 +20,9 @@ from learningcity.events.tests.factories import PASSWORD, make_edition, make_eve
 from learningcity.network.choices import StaffRoleKind
 from learningcity.network.tests.factories import City, make_staff
 from tests.browser.conftest import MOBILE, new_context
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_register_show_the_ticket_and_check_in_through_a_network_outage(
@@ -78,7 +71,7 @@ def test_register_show_the_ticket_and_check_in_through_a_network_outage(
     registration = Registration.objects.get(learner__user__username="wang")
     qr = page.get_by_role("img", name=re.compile("QR code of your ticket"))
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.naturalWidth") > 0
+    assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     expect(page.get_by_text(registration.ticket_code)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="My event tickets").first.click()

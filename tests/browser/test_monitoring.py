@@ -17,6 +17,7 @@ from learningcity.creditbank.tests.factories import make_bank, submit
 from learningcity.monitoring import services
 from learningcity.monitoring.tests.factories import make_blueprint, resident, set_population
 from learningcity.network.tests.factories import City
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +37,6 @@ def monitored(city: City) -> City:
     for user in (city.municipal_officer, city.a.officer):
         User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD))
     return city
-
-
-def log_in(page: Page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_the_municipal_officer_reads_the_city_against_the_blueprint(

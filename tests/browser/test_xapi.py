@@ -4,7 +4,6 @@ visited is audited with axe, in English and in Chinese."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -16,18 +15,11 @@ from learningcity.accounts.models import User
 from learningcity.network.tests.factories import City
 from learningcity.xapi import services
 from learningcity.xapi.tests.factories import issue, statement
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-test-passphrase"
-
-
-def log_in(page: Page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_a_school_connects_its_platform_and_sees_why(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import optional_auth
 from learningcity.communities import selectors, services
@@ -17,6 +17,7 @@ from learningcity.communities.choices import (
 )
 from learningcity.communities.models import Award, LearningTeam
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.learners.models import Learner
 from learningcity.learners.selectors import access_learner
 from learningcity.network.choices import Action

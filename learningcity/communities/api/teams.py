@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.accounts.api import optional_auth
 from learningcity.communities import selectors, services
@@ -20,6 +20,7 @@ from learningcity.communities.choices import (
 )
 from learningcity.communities.services.common import leads, learner_of, oversees
 from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.network.choices import Action
 from learningcity.network.models import Area, LearningSite
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from learningcity.communities import selectors, services
 from learningcity.communities.api.common import AnswerIn, key_of, router, team_of
@@ -17,6 +17,7 @@ from learningcity.communities.choices import (
 )
 from learningcity.communities.services.common import learner_of
 from learningcity.core.errors import NotFound
+from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.network.models import Organization
 
 # Volunteer teachers ---------------------------------------------------------------------------

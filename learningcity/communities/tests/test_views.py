@@ -292,7 +292,7 @@ def test_my_page_answers_invitations_and_consents(city: City) -> None:
             "is_active": "on",
         },
     )
-    profile = volunteer.volunteer_profile  # type: ignore[attr-defined]
+    profile = volunteer.volunteer_profile
     invitation = services.volunteer_invite(
         actor=city.a.school_admin,
         volunteer_id=profile.public_id,

@@ -1,5 +1,6 @@
-"""Concurrent writes on PostgreSQL: two first writes of one document with If-None-Match: *
-(one wins, the other 412), merges that both land, and one statement id sent twice at once."""
+"""Concurrent writes (row locks on PostgreSQL, one writer at a time on SQLite): two first
+writes of one document with If-None-Match: * (one wins, the other 412), merges that both
+land, and one statement id sent twice at once."""
 
 from __future__ import annotations
 
@@ -19,10 +20,7 @@ from learningcity.xapi.models import Document, Statement
 from learningcity.xapi.services.documents import DocumentKey
 from learningcity.xapi.tests.factories import issue, new_id, statement
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_together(jobs: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
