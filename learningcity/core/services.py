@@ -81,7 +81,7 @@ def audit_seal(*, using: str = "default", batch: int = SEAL_BATCH) -> int:
                 .values_list("sequence", "digest")
                 .first()
             )
-            sequence, previous = head or (0, auditlog.GENESIS)
+            sequence, previous = (head[0] or 0, head[1]) if head else (0, auditlog.GENESIS)
             pending = list(
                 entries.filter(sequence__isnull=True)
                 .order_by("id")
