@@ -123,16 +123,25 @@ def verify(*, using: str = "default", head: tuple[int, str] | None = None) -> Ve
     def broken(position: int, problem: str) -> Verdict:
         return Verdict(sealed, unsealed, expected - 1, previous, position, problem)
 
-    for sequence, digest, *row in rows.iterator(chunk_size=STREAM_CHUNK):
-        if sequence != expected:
-            return broken(expected, f"entry {expected} is missing (next is {sequence})")
-        if entry_digest(previous, sequence, tuple(row)) != digest:
-            return broken(sequence, f"entry {sequence} does not match its digest")
-        if head is not None and sequence == head[0]:
-            if digest != head[1]:
-                return broken(sequence, f"entry {sequence} is not the recorded head")
-            head_seen = True
-        previous, expected, sealed = digest, expected + 1, sealed + 1
+    # On PostgreSQL the rows stream through a server-side cursor inside one transaction (no
+    # copy held for the session). On SQLite a transaction would take the write lock
+    # (IMMEDIATE) for the whole check; a plain read streams from one snapshot anyway.
+    streaming = (
+        transaction.atomic(using=using)
+        if connections[using].vendor == "postgresql"
+        else contextlib.nullcontext()
+    )
+    with streaming:
+        for sequence, digest, *row in rows.iterator(chunk_size=STREAM_CHUNK):
+            if sequence != expected:
+                return broken(expected, f"entry {expected} is missing (next is {sequence})")
+            if entry_digest(previous, sequence, tuple(row)) != digest:
+                return broken(sequence, f"entry {sequence} does not match its digest")
+            if head is not None and sequence == head[0]:
+                if digest != head[1]:
+                    return broken(sequence, f"entry {sequence} is not the recorded head")
+                head_seen = True
+            previous, expected, sealed = digest, expected + 1, sealed + 1
     if not head_seen:
         assert head is not None
         return broken(head[0], f"entry {head[0]}, the recorded head, is gone")

@@ -46,7 +46,8 @@ def _seal_on_commit() -> None:
     connection = transaction.get_connection()
     if any(callback is _queue_seal for _ids, callback, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(_queue_seal)
+    # Robust: the write has committed; if queueing fails, the next seal or verify seals it.
+    transaction.on_commit(_queue_seal, robust=True)
 
 
 def _queue_seal() -> None:
@@ -69,7 +70,7 @@ def audit_seal(*, using: str = "default", batch: int = SEAL_BATCH) -> int:
     advisory lock on PostgreSQL; SQLite's write lock, taken at BEGIN, on SQLite); an entry
     committed late by a long transaction is simply sealed later. Returns how many it sealed."""
     connection = connections[using]
-    sealed = 0
+    sealed = after = 0
     while True:
         with transaction.atomic(using=using), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -83,7 +84,7 @@ def audit_seal(*, using: str = "default", batch: int = SEAL_BATCH) -> int:
             )
             sequence, previous = (head[0] or 0, head[1]) if head else (0, auditlog.GENESIS)
             pending = list(
-                entries.filter(sequence__isnull=True)
+                entries.filter(sequence__isnull=True, id__gt=after)
                 .order_by("id")
                 .values_list(*auditlog.CHAINED_COLUMNS)[:batch]
             )
@@ -92,15 +93,33 @@ def audit_seal(*, using: str = "default", batch: int = SEAL_BATCH) -> int:
                 sequence += 1
                 previous = auditlog.entry_digest(previous, sequence, row)
                 seals.append((sequence, previous, row[0]))
-            if seals:
+            table = AuditEntry._meta.db_table
+            if seals and connection.vendor == "postgresql":
+                # One statement for the batch, not one per entry.
+                sequences, digests, ids = (list(column) for column in zip(*seals, strict=True))
+                cursor.execute(
+                    f"UPDATE {table} AS e SET sequence = s.sequence, digest = s.digest "  # noqa: S608
+                    "FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) "
+                    "AS s(sequence, digest, id) WHERE e.id = s.id AND e.sequence IS NULL",
+                    [sequences, digests, ids],
+                )
+            elif seals:
                 cursor.executemany(
-                    f"UPDATE {AuditEntry._meta.db_table} "  # noqa: S608
-                    "SET sequence = %s, digest = %s "
+                    f"UPDATE {table} SET sequence = %s, digest = %s "  # noqa: S608
                     "WHERE id = %s AND sequence IS NULL",
                     seals,
                 )
+            if seals and cursor.rowcount != len(seals):
+                # Only possible if the lock failed to keep sealers apart: seal nothing.
+                raise RuntimeError("audit entries changed while being sealed")
         sealed += len(pending)
-        if len(pending) < batch:
+        if len(pending) == batch:
+            # On from the last id sealed, not from the start: the index of unsealed entries
+            # still holds the ones just sealed until it is vacuumed.
+            after = pending[-1][0]
+        elif after:
+            after = 0  # one last pass from the start, for entries committed late
+        else:
             return sealed
 
 

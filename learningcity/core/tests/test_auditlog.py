@@ -286,3 +286,35 @@ def test_concurrent_writers_and_sealers_end_in_one_unbroken_chain() -> None:
     assert sorted(s or 0 for s in AuditEntry.objects.values_list("sequence", flat=True)) == list(
         range(1, total + 1)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_committed_late_by_a_long_transaction_is_sealed_later() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: no transaction commits out of order")
+    written, release = threading.Event(), threading.Event()
+    late: list[int] = []
+
+    def long_transaction() -> None:
+        try:
+            with transaction.atomic():
+                late.append(audit_record(actor=None, action="slow", subject="late").pk)
+                written.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=long_transaction)
+    thread.start()
+    assert written.wait(timeout=30)
+    others = _write(5)
+    sealed_before = audit_seal(batch=2)
+    release.set()
+    thread.join(timeout=30)
+
+    sealed_after = audit_seal(batch=2)
+
+    assert (sealed_before, sealed_after) == (5, 1)
+    assert late[0] < min(e.pk for e in others)  # its id came first, its place in the chain last
+    assert AuditEntry.objects.get(pk=late[0]).sequence == 6
+    assert auditlog.verify().intact
