@@ -8,7 +8,7 @@ from learningcity.core.models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit log is read-only for everyone, superusers included."""
 
-    list_display = ["occurred_at", "action", "subject", "actor"]
+    list_display = ["occurred_at", "action", "subject", "actor", "sequence"]
     list_filter = ["action"]
     search_fields = ["subject", "action"]
 

@@ -38,7 +38,13 @@ class TimeStampedModel(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One decision or change, who made it, when and why. Append-only: never updated."""
+    """One decision or change, who made it, when and why. Append-only and tamper-evident.
+
+    Writers insert entries unsealed, inside their own transactions, and never wait for one
+    another. A sealer (`core.auditlog.seal`) then gives each committed entry, in one strict
+    order, its place in the chain (`sequence`) and its `digest`: SHA-256 over the entry's
+    canonical content and the digest of the entry before it. Database triggers refuse every
+    UPDATE and DELETE except the sealer's one-time setting of these two columns."""
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -55,11 +61,20 @@ class AuditEntry(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The place in the hash chain (1, 2, 3, ...) and the chained digest; empty until sealed.
+    sequence = models.BigIntegerField(_("sequence"), null=True, blank=True, unique=True)
+    digest = models.CharField(_("digest"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
+        indexes = [
+            # The sealer's queue: only the entries still waiting, in id order.
+            models.Index(
+                fields=["id"], condition=models.Q(sequence__isnull=True), name="audit_unsealed"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
