@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from io import StringIO
 from typing import Any
@@ -291,7 +292,8 @@ def test_concurrent_writers_and_sealers_end_in_one_unbroken_chain() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_an_entry_committed_late_by_a_long_transaction_is_sealed_later() -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite lets one writer at a time: no transaction commits out of order")
+        _sqlite_holds_one_writer_at_a_time()
+        return
     written, release = threading.Event(), threading.Event()
     late: list[int] = []
 
@@ -318,3 +320,31 @@ def test_an_entry_committed_late_by_a_long_transaction_is_sealed_later() -> None
     assert late[0] < min(e.pk for e in others)  # its id came first, its place in the chain last
     assert AuditEntry.objects.get(pk=late[0]).sequence == 6
     assert auditlog.verify().intact
+
+
+def _sqlite_holds_one_writer_at_a_time() -> None:
+    """On SQLite no transaction can commit out of order: while one writes, another writer
+    cannot even begin, so the seal order is the commit order."""
+    held, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                audit_record(actor=None, action="slow", subject="late")
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert held.wait(timeout=30)
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0.1)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
+        release.set()
+        thread.join(timeout=30)
+    assert audit_seal() == 1
