@@ -34,10 +34,13 @@ from learningcity.network.models import Area, LearningSite, Organization, StaffR
 from learningcity.network.selectors import organization_get
 from learningcity.portal import demo_names as names
 from learningcity.portal.demo_catalog import seed_catalog
+from learningcity.portal.demo_communities import seed_communities
 from learningcity.portal.demo_credentials import seed_credentials
 from learningcity.portal.demo_creditbank import seed_creditbank
 from learningcity.portal.demo_enrollment import seed_applications
+from learningcity.portal.demo_events import seed_events
 from learningcity.portal.demo_funding import seed_funding
+from learningcity.portal.demo_monitoring import seed_monitoring
 from learningcity.portal.demo_people import NON_LOCAL_SHARE, Home, Residents
 from learningcity.portal.demo_plan import (
     ADVISORY_OFFICE,
@@ -53,6 +56,7 @@ from learningcity.portal.demo_plan import (
     area_rows,
     plan_geography,
 )
+from learningcity.portal.demo_xapi import seed_xapi
 
 DEMO_PASSWORD = "learningcity-demo"  # noqa: S105 - the published password of the demo logins
 # The published authenticator key of the demo's staff logins (add it to any authenticator
@@ -65,15 +69,15 @@ RESIDENT_BIRTH_DATE = dt.date(1961, 4, 18)  # the demo resident is 65: elder off
 # What each demo login is for, in the order they are printed.
 DEMO_LOGIN_ROLES: dict[str, str] = {
     "admin": "superuser: everything, including the Django admin at /admin/",
-    "municipal": "the whole city: every district, provider, site and resident; grants staff",
+    "municipal": "the whole city: every district, provider and resident; dashboards",
     "huangpu": "Huangpu only: its towns, providers, sites and residents; grants staff",
     "xuhui": "Xuhui only: the same for Xuhui, and nothing of Huangpu",
     "town": "one town: registers and updates its residents and providers",
-    "school": "one community school: its own record and its sites",
+    "school": "one community school: its sites, team applications, its xAPI platform",
     "assessor": "credit-bank assessor at the Service Center: standards, reviews, conversions",
     "finance": "municipal finance officer: budgets, commitments, settlements, flags, reports",
     "huangpu-finance": "Huangpu's finance officer: the same for Huangpu only",
-    "resident": "a resident with a login: applications, her credit bank, degree audit",
+    "resident": "a resident: applications, credit bank, event tickets, her learning team",
 }
 
 Log = Callable[[str], None]
@@ -143,6 +147,12 @@ def seed_demo(*, scale: float, learners: int, seed: int, log: Log | None = None)
     with transaction.atomic():
         issued = seed_credentials(admin)
         say(f"credentials: {len(issued)} signed")
+    seed_events(admin, seed=seed, scale=scale, log=say)  # its own transactions
+    with transaction.atomic():
+        seed_communities(admin, seed=seed, scale=scale, log=say)
+    seed_xapi(admin, seed=seed, scale=scale, log=say)
+    # Last: the indicators read what every other seed wrote.
+    seed_monitoring(admin, seed=seed, scale=scale, log=say)
     with transaction.atomic():
         say(f"authenticator apps: {_write_second_factors()} demo logins")
     with transaction.atomic():
