@@ -255,6 +255,32 @@ def learner_update(*, actor: Any, public_id: Any, changes: dict[str, Any]) -> Le
     return learner
 
 
+@transaction.atomic
+def learner_login_link(*, actor: Any, public_id: Any, user: Any) -> Learner:
+    """Give a resident registered at the counter an online login: the town office (or anyone
+    who may change the resident) links a login that belongs to no one else; audited."""
+    learner = (
+        Learner.objects.restrict(actor, Action.CHANGE)
+        .select_for_update()
+        .filter(public_id=public_id)
+        .first()
+    )
+    if learner is None:
+        raise NotFound(_("No such learner."), code=LearnerErrorCode.LEARNER_NOT_FOUND)
+    if learner.user_id is not None or Learner.objects.filter(user=user).exists():
+        message = _("This resident or this login is already linked.")
+        raise Conflict(message, fields={"user": [message]})
+    learner.user = user
+    learner.save(update_fields=["user", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="learner.login_link",
+        subject=f"learner:{learner.public_id}",
+        data={"user": user.pk},
+    )
+    return learner
+
+
 REVEAL_ACTION = "learner.id_number.reveal"
 
 

@@ -33,10 +33,9 @@ from learningcity.communities.choices import (
 from learningcity.communities.models import LearningTeam
 from learningcity.core import clock
 from learningcity.learners.models import Learner
-from learningcity.learners.services import learner_register
+from learningcity.learners.services import learner_login_link
 from learningcity.network.choices import AreaLevel, OrganizationKind, StaffRoleKind
 from learningcity.network.models import Area, LearningSite, Organization, StaffRole
-from learningcity.portal import demo_names as names
 
 Log = Callable[[str], None]
 
@@ -95,22 +94,24 @@ class People:
         self.count = 0
 
     def make(self, home: Area) -> Learner:
+        """A resident living in `home` (anywhere in the city if none is left there), given a
+        login: the demo's residents were registered at the counter, as most elders are."""
         self.count += 1
-        male = self.rng.random() < 0.4
-        year = self.rng.randint(1945, 1985)
-        name = names.person_name(self.rng, male=male, birth_year=year)
+        residents = Learner.objects.filter(user__isnull=True).order_by("pk")
+        nearby = list(
+            residents.filter(residence_area__path__startswith=home.path).values_list(
+                "public_id", flat=True
+            )[:50]
+        ) or list(residents.values_list("public_id", flat=True)[:50])
+        chosen = self.rng.choice(nearby)
+        learner = Learner.objects.get(public_id=chosen)
         user = user_create(
-            actor=self.admin, username=f"team-{self.count:05d}", password=None, display_name=name
-        )
-        return learner_register(
             actor=self.admin,
-            name=name,
-            birth_date=dt.date(year, self.rng.randint(1, 12), self.rng.randint(1, 28)),
-            gender="male" if male else "female",
-            residence_area_code=home.code,
-            household="local",
-            user=user,
+            username=f"team-{self.count:05d}",
+            password=None,
+            display_name=learner.name,
         )
+        return learner_login_link(actor=self.admin, public_id=chosen, user=user)
 
 
 def _staff_of(org: Organization | None, fallback: User) -> User:

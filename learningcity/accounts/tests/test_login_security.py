@@ -15,7 +15,6 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from learningcity.accounts.models import LoginThrottle, User
 from learningcity.accounts.services import ACCOUNT_FAILURES, user_create
@@ -99,9 +98,9 @@ def test_the_lock_ends_and_each_lockout_doubles_the_wait(
 
 def test_an_unknown_username_locks_exactly_like_a_real_one(client: Client) -> None:
     make_user()
-    with translation.override("en"):
-        real = fail(Client(), "lin", ACCOUNT_FAILURES).content.decode()
-        unknown = fail(Client(), "nobody-here", ACCOUNT_FAILURES).content.decode()
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    real = fail(Client(), "lin", ACCOUNT_FAILURES, **english).content.decode()
+    unknown = fail(Client(), "nobody-here", ACCOUNT_FAILURES, **english).content.decode()
 
     def message(page: str) -> str:
         return page.split('id="login-error">')[1].split("</div>")[0]
@@ -118,7 +117,10 @@ def test_one_address_failing_for_many_accounts_is_slowed_down(client: Client) ->
         fail(client, f"guess-{n}", REMOTE_ADDR="203.0.113.9")
 
     from_there = client.post(
-        LOGIN, {"username": "lin", "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+        LOGIN,
+        {"username": "lin", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     elsewhere = Client().post(
         LOGIN, {"username": "lin", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"

@@ -93,7 +93,7 @@ def test_a_token_expires_after_a_year_unless_told_otherwise(db: None) -> None:
 
 def test_a_read_only_token_reads_but_may_not_write(db: None, client: Client) -> None:
     issued = api_token_create(actor=None, user=make_user(), name="dashboard", scope="read")
-    headers = {"Authorization": f"Bearer {issued.plaintext}"}
+    headers = {"Authorization": f"Bearer {issued.plaintext}", "Accept-Language": "en"}
 
     read = client.get("/api/v1/me", headers=headers)
     with translation.override("en"):

@@ -25,7 +25,12 @@ def test_the_verification_api_answers_429_with_retry_after() -> None:
 
     with translation.override("en"):
         answers = [
-            client.post("/api/v1/credentials/verify", {"a": 1}, content_type="application/json")
+            client.post(
+                "/api/v1/credentials/verify",
+                {"a": 1},
+                content_type="application/json",
+                headers={"Accept-Language": "en"},
+            )
             for _ in range(61)
         ]
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import translation
 
+from learningcity.accounts.services import user_create
 from learningcity.core import idnumber
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.models import AuditEntry
@@ -286,3 +287,20 @@ def test_plaintext_id_number_is_nowhere_in_the_database(city: City, tmp_path: ob
             cursor.execute("VACUUM INTO %s", [copy])
         with open(copy, "rb") as handle:
             assert needle.encode() not in handle.read()
+
+
+def test_a_resident_registered_at_the_counter_gets_a_login_once(city: City) -> None:
+    learner = make_learner(actor=city.root, area=city.a.neighbourhood)
+    user = user_create(actor=None, username="counter-resident", password=None)
+    other = user_create(actor=None, username="someone-else", password=None)
+
+    with pytest.raises(NotFound):
+        services.learner_login_link(actor=city.b.officer, public_id=learner.public_id, user=user)
+    linked = services.learner_login_link(
+        actor=city.a.officer, public_id=learner.public_id, user=user
+    )
+    with pytest.raises(Conflict):
+        services.learner_login_link(actor=city.a.officer, public_id=learner.public_id, user=other)
+
+    assert linked.user == user
+    assert AuditEntry.objects.filter(action="learner.login_link").count() == 1
