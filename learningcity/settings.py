@@ -250,6 +250,10 @@ CREDENTIALS_BASE_URL = env_str("CREDENTIALS_BASE_URL", "http://127.0.0.1:8000").
 # How long an offered place waits for the learner's answer before it goes down the list.
 ENROLLMENT_OFFER_HOURS = env_int("ENROLLMENT_OFFER_HOURS", 72)
 
+# Requests one provider's xAPI credential may make a minute (0: no limit); the anonymous
+# `about` resource is limited per address at the same rate.
+XAPI_REQUESTS_PER_MINUTE = env_int("XAPI_REQUESTS_PER_MINUTE", 6000)
+
 # Who counts as "aged" for inclusion policies (Shanghai's elder education starts at 60).
 AGED_MIN_AGE = env_int("AGED_MIN_AGE", 60)
 

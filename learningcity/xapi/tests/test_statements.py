@@ -449,3 +449,21 @@ def test_attachments_true_always_answers_multipart(lrs: XapiClient) -> None:
     response = lrs.get(URL, {"statementId": statement_id, "attachments": "true"})
     assert response["Content-Type"].startswith("multipart/mixed; boundary=")
     assert statement_id.encode() in response.content
+
+
+def test_a_provider_over_its_rate_is_told_to_wait(
+    city: City, settings: Any, lrs: XapiClient
+) -> None:
+    settings.XAPI_REQUESTS_PER_MINUTE = 3
+    other = XapiClient(issue(city, city.b.college))
+
+    answers = [lrs.get(URL).status_code for _ in range(3)]
+    over = lrs.get(URL, **{"Accept-Language": "en"})
+    elsewhere = other.get(URL)
+
+    assert answers == [200, 200, 200]
+    assert over.status_code == 429
+    assert int(over["Retry-After"]) >= 1
+    assert over["X-Experience-API-Version"] == "1.0.3"
+    assert over.json()["message"].startswith("Too many requests")
+    assert elsewhere.status_code == 200  # another provider counts apart

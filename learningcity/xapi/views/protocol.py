@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from learningcity.core.errors import DomainError
+from learningcity.core.errors import DomainError, RateLimited
+from learningcity.core.ratelimit import limit_message, requester, wait_seconds
 from learningcity.xapi.errors import BadRequest, Unauthorized, XapiErrorCode
 from learningcity.xapi.models import Credential
 from learningcity.xapi.services import Part, credential_authenticate
@@ -124,6 +126,8 @@ def error_response(exc: DomainError) -> HttpResponse:
     )
     if exc.status == 401:
         response["WWW-Authenticate"] = 'Basic realm="xAPI"'
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -143,6 +147,18 @@ def _authenticate(xreq: XRequest) -> Credential:
 
 
 Handler = Callable[[XRequest, Credential | None], HttpResponse]
+
+
+def _limit(request: HttpRequest, credential: Credential | None) -> None:
+    """At most settings.XAPI_REQUESTS_PER_MINUTE requests a minute per credential (per
+    address for the public `about`); beyond, 429 with Retry-After."""
+    limit = settings.XAPI_REQUESTS_PER_MINUTE
+    if not limit:
+        return
+    key = f"credential:{credential.pk}" if credential is not None else requester(request)
+    wait = wait_seconds("xapi", key, limit=limit, window=60)
+    if wait:
+        raise RateLimited(limit_message(wait), retry_after=wait)
 
 
 def resource(*, methods: tuple[str, ...], public: bool = False) -> Callable[[Handler], Any]:
@@ -189,6 +205,7 @@ def resource(*, methods: tuple[str, ...], public: bool = False) -> Callable[[Han
                                 fields={"X-Experience-API-Version": [message]},
                             )
                         credential = _authenticate(xreq)
+                    _limit(request, credential)
                     response = handler(xreq, credential)
             except DomainError as exc:
                 response = error_response(exc)
