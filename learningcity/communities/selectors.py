@@ -39,11 +39,15 @@ from learningcity.network.models import Area, actor_scope
 ACTIVE_MEMBERS = Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE))
 
 
+# The path of an area no team can be in: an unknown district or town code finds nothing.
+NO_AREA = "-/"
+
+
 def _area_path(code: str | None) -> str | None:
     if not code:
         return None
     row = Area.objects.filter(code=code).values_list("path", flat=True).first()
-    return row or "\x00missing"
+    return row or NO_AREA
 
 
 def team_list(

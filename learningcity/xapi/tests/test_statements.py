@@ -458,7 +458,7 @@ def test_a_provider_over_its_rate_is_told_to_wait(
     other = XapiClient(issue(city, city.b.college))
 
     answers = [lrs.get(URL).status_code for _ in range(3)]
-    over = lrs.get(URL, **{"Accept-Language": "en"})
+    over = lrs.client.get(URL, headers={**lrs.headers, "Accept-Language": "en"})
     elsewhere = other.get(URL)
 
     assert answers == [200, 200, 200]
