@@ -255,6 +255,9 @@ ENROLLMENT_OFFER_HOURS = env_int("ENROLLMENT_OFFER_HOURS", 72)
 # `about` resource is limited per address at the same rate.
 XAPI_REQUESTS_PER_MINUTE = env_int("XAPI_REQUESTS_PER_MINUTE", 6000)
 
+# How old the monitoring figures may grow: each refresh queues the next one this much later.
+MONITORING_REFRESH_MINUTES = env_int("MONITORING_REFRESH_MINUTES", 60)
+
 # Who counts as "aged" for inclusion policies (Shanghai's elder education starts at 60).
 AGED_MIN_AGE = env_int("AGED_MIN_AGE", 60)
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from learningcity.catalog.choices import Rationing
 from learningcity.communities.tests.factories import make_team
@@ -26,6 +29,7 @@ from learningcity.monitoring import services
 from learningcity.monitoring.choices import AgeBand, Dimension, Indicator
 from learningcity.monitoring.models import Aggregate
 from learningcity.monitoring.services.refresh import activity_windows
+from learningcity.monitoring.tasks import refresh_indicators, schedule_refresh
 from learningcity.monitoring.tests.factories import (
     class_in_b,
     figure,
@@ -362,3 +366,19 @@ def test_learning_teams_per_10000_count_approved_active_teams_in_their_town(city
     assert value(Indicator.LEARNING_TEAMS, city.a.area) == Decimal("50.0000")  # 2 / 400
     assert value(Indicator.LEARNING_TEAMS, city.city) == Decimal("20.0000")  # 2 / 1,000
     assert value(Indicator.LEARNING_TEAMS, city.b.area) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_by_the_worker_queues_the_next_one_once(settings: Any) -> None:
+    settings.MONITORING_REFRESH_MINUTES = 30
+    pending = DBTaskResult.objects.filter(
+        task_path=refresh_indicators.module_path, status=TaskResultStatus.READY
+    )
+
+    refresh_indicators.call()  # as the worker runs it: refresh, then queue the next
+    schedule_refresh()
+
+    assert pending.count() == 1
+    waiting = pending.get()
+    assert waiting.run_after is not None
+    assert 29 * 60 <= (waiting.run_after - clock.now()).total_seconds() <= 30 * 60

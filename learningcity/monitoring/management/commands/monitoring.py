@@ -15,7 +15,7 @@ from learningcity.accounts.models import User
 from learningcity.core.actors import PLATFORM
 from learningcity.monitoring import services
 from learningcity.monitoring.services.demo import demo_seed
-from learningcity.monitoring.tasks import refresh_indicators
+from learningcity.monitoring.tasks import refresh_indicators, schedule_refresh
 
 
 class Command(BaseCommand):
@@ -60,4 +60,5 @@ class Command(BaseCommand):
             raise CommandError("demo needs --actor, a municipal (or superuser) login.")
         with transaction.atomic():
             counts = demo_seed(actor=actor, seed=options["seed"])
+            schedule_refresh()  # from now on the worker keeps the figures fresh
         self.stdout.write(json.dumps(counts))
