@@ -3,18 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from learningcity.accounts import services, tasks
-
-
-def client_address(request: HttpRequest | None) -> str:
-    """The caller's network address as the server saw it (behind a proxy, the proxy must
-    set REMOTE_ADDR: addresses in forwarded headers can be forged)."""
-    return str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
+from learningcity.core.ratelimit import client_address
 
 
 def wait_message(seconds: int) -> str:

@@ -12,7 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from learningcity.accounts import services
-from learningcity.accounts.forms import CodeForm, client_address, wait_message
+from learningcity.accounts.forms import CodeForm, wait_message
+from learningcity.core.ratelimit import client_address
 
 
 def _next(request: HttpRequest) -> str:

@@ -37,12 +37,18 @@ def wait_seconds(scope: str, key: str, *, limit: int, window: int) -> int:
     return 0 if count <= limit else max(1, start + window - now)
 
 
+def client_address(request: HttpRequest | None) -> str:
+    """The caller's network address as the server saw it (behind a proxy, the proxy must
+    set REMOTE_ADDR: addresses in forwarded headers can be forged)."""
+    return str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
+
+
 def requester(request: HttpRequest) -> str:
     """Whom a limit counts: the logged-in user, else the network address."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"addr:{request.META.get('REMOTE_ADDR', '')}"
+    return f"addr:{client_address(request)}"
 
 
 def limit_message(seconds: int) -> str:

@@ -22,10 +22,10 @@ from learningcity.communities.tests.factories import (
 )
 from learningcity.network.tests.factories import City
 from tests.browser import pages
+from tests.browser.pages import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-passphrase"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
     b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"

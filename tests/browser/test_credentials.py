@@ -16,7 +16,7 @@ from learningcity.creditbank import services as bank_services
 from learningcity.creditbank.tests.factories import make_bank, submit
 from learningcity.learners.tests.factories import make_learner
 from learningcity.network.tests.factories import City
-from tests.browser.test_creditbank import PASSWORD, log_in
+from tests.browser.pages import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -20,11 +20,10 @@ from learningcity.learners.tests.factories import make_learner
 from learningcity.network.choices import StaffRoleKind
 from learningcity.network.tests.factories import City, make_staff
 from tests.browser.conftest import new_context
-from tests.browser.pages import log_in
+from tests.browser.pages import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-passphrase"
 DEGREE: dict[str, Any] = {
     "category": CreditCategory.DEGREE,
     "score": Decimal("75"),

@@ -14,11 +14,9 @@ from playwright.sync_api import Page, expect
 from learningcity.accounts.models import User
 from learningcity.funding.tests.factories import make_elder, make_funded, make_paid_class
 from learningcity.network.tests.factories import City
-from tests.browser.pages import log_in
+from tests.browser.pages import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a-long-test-passphrase"
 
 
 def test_an_elder_sees_her_price_and_spends_her_allowance(

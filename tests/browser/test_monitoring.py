@@ -17,11 +17,9 @@ from learningcity.creditbank.tests.factories import make_bank, submit
 from learningcity.monitoring import services
 from learningcity.monitoring.tests.factories import make_blueprint, resident, set_population
 from learningcity.network.tests.factories import City
-from tests.browser.pages import log_in
+from tests.browser.pages import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a-long-test-passphrase"
 
 
 @pytest.fixture

@@ -15,11 +15,9 @@ from learningcity.accounts.models import User
 from learningcity.network.tests.factories import City
 from learningcity.xapi import services
 from learningcity.xapi.tests.factories import issue, statement
-from tests.browser.pages import log_in
+from tests.browser.pages import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a-long-test-passphrase"
 
 
 def test_a_school_connects_its_platform_and_sees_why(

@@ -150,3 +150,10 @@ def test_the_secret_is_encrypted_at_rest(city: City) -> None:
     stored = bytes(SecondFactor.objects.get(user=city.a.officer).secret_encrypted)
 
     assert secret.encode() not in stored
+
+
+def test_the_code_page_is_only_for_someone_who_gave_a_password(client: Client) -> None:
+    response = client.get(CODE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
