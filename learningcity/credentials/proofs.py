@@ -334,7 +334,9 @@ def _key_paths(value: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]
             # pyld does not always compact back to a type-scoped term (CLR's ClrSubject) and
             # writes the full IRI; its last segment is the term.
             key = re.split(r"[#/]", key)[-1] if _ABSOLUTE_IRI.match(key) else key
-            if not key.startswith("@"):
+            # "id" and "type" are the VC contexts' aliases of @id and @type: never dropped,
+            # though compaction may write a node that has only an id as the id itself.
+            if not key.startswith("@") and key not in ("id", "type"):
                 paths.add((*prefix, key))
             # Embedded credentials were checked when they were signed; compaction writes
             # them in another shape.
@@ -485,6 +487,17 @@ def verify_signature(
     if proof_context is not None and proof_context != document.get("@context"):
         return ProofCheck(False, "bad_proof", "proof @context differs from the document's")
     try:
+        # What the contexts do not define is dropped before hashing, so the signature would
+        # not cover it: such a document is refused, as a signer here refuses to sign it.
+        expanded = expand(unsecured, loader)
+        undefined = undefined_terms(expanded) + dropped_keys(unsecured, expanded, loader)
+        if undefined:
+            return ProofCheck(
+                False,
+                "tampered",
+                "Terms not defined in the contexts, not covered by the signature: "
+                + ", ".join(undefined[:10]),
+            )
         data = _hash_data(unsecured, config, loader)
     except ProofError as exc:
         return ProofCheck(

@@ -340,6 +340,16 @@ def _csv(file: IO[bytes], encoding: str) -> tuple[list[str], Iterator[tuple[int,
                 number += 1
                 if any(cells):
                     yield number, cells
+        except csv.Error:
+            # A cell longer than any field could be, say: the rest of the file is not read.
+            # Chunks before this line are kept (a corrected file imports the rest, once).
+            _reject(
+                _(
+                    "Line %(line)d of the file cannot be read as CSV; "
+                    "nothing from it on was imported."
+                )
+                % {"line": number + 1}
+            )
         finally:
             text.detach()  # the caller's file stays open
 
