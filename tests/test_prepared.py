@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from learningcity.accounts.models import ApiToken
 from learningcity.accounts.services import api_token_create, token_digest, user_for_token
+from learningcity.core.errors import NotFound
 from learningcity.core.prepared import PreparedQuery, prepared_cursor
 from learningcity.enrollment.selectors import class_for_application
 from learningcity.enrollment.tests.factories import make_class, make_resident, make_term
@@ -32,7 +34,7 @@ def test_prepared_class_lookup_matches_the_queryset(city: City) -> None:
         )
         assert found.applications_open_at == klass.applications_open_at
         assert getattr(found, "term_draw_status", "missing") is None
-    with pytest.raises(Exception, match="No such class"):
+    with translation.override("en"), pytest.raises(NotFound, match="No such class"):
         class_for_application(public_id=uuid.uuid4())
 
 

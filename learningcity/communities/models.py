@@ -477,11 +477,16 @@ class VolunteerProfile(TimeStampedModel):
 
 class VolunteerInvitationQuerySet(models.QuerySet["VolunteerInvitation"]):
     def restrict(self, actor: Any, action: str) -> VolunteerInvitationQuerySet:
-        """Seen by the inviting organization's subtree, and for a team's invitation by those
-        who oversee the team."""
+        """Seen by the inviting organization's subtree and the governance of its area (as
+        `Organization.restrict` has it), and for a team's invitation by those who oversee the
+        team."""
         scope = actor_scope(actor, action)
         return self.filter(
-            scope_q(scope, area_lookup=None, organization_lookup="organization__path")
+            scope_q(
+                scope,
+                area_lookup="organization__area__path",
+                organization_lookup="organization__path",
+            )
             | scope_q(
                 scope, area_lookup="team__area__path", organization_lookup="team__school__path"
             )

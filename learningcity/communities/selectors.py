@@ -127,8 +127,11 @@ def access_team(*, viewer: Any, public_id: Any) -> LearningTeam:
     if team.status == TeamStatus.ACTIVE:
         return team
     user_id = getattr(viewer, "pk", None)
+    # A member now: not one who was refused, left, or has only asked to join.
     if user_id is not None and (
-        TeamMembership.objects.filter(team=team, learner__user_id=user_id).exists()
+        TeamMembership.objects.filter(
+            team=team, learner__user_id=user_id, status=MembershipStatus.ACTIVE
+        ).exists()
         or LearningTeam.objects.restrict(viewer, Action.VIEW).filter(pk=team.pk).exists()
     ):
         return team

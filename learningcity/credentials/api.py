@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Body, Router, Schema
 
 from learningcity.accounts.api import api_auth
@@ -94,7 +95,7 @@ def issuer(request: HttpRequest, code: str) -> Any:
     """An issuer's controller document: its public keys, retired ones included."""
     document = selectors.issuer_document(code)
     if document is None:
-        raise NotFound("No such issuer.")
+        raise NotFound(_("No such issuer."))
     return _json(document, "application/ld+json")
 
 
@@ -103,7 +104,7 @@ def status_list(request: HttpRequest, code: str, number: int) -> Any:
     """An issuer's signed Bitstring Status List credential."""
     document = selectors.status_list_document(code, number)
     if document is None:
-        raise NotFound("No such status list.")
+        raise NotFound(_("No such status list."))
     return _json(document)
 
 

@@ -14,3 +14,4 @@ class CreditBankErrorCode(StrEnum):
     SAME_LEARNER = "same_learner"
     NOT_DUPLICATES = "not_duplicates"
     LINK_EXPIRED = "link_expired"
+    OWN_LEARNING = "own_learning"

@@ -129,10 +129,35 @@ def access_record(*, viewer: Any, public_id: Any) -> LearningRecord:
     return record
 
 
+def own_learning(viewer: Any) -> Q:
+    """The viewer's own account's objects (records, claims, applications): no assessor decides
+    on their own learning, so the assessors' reads leave these out."""
+    pk = getattr(viewer, "pk", None)
+    return Q(account__learner__user_id=pk) if pk is not None else Q(pk__in=[])
+
+
+def assessable_records(*, viewer: Any) -> QuerySet[LearningRecord]:
+    """Records the viewer may decide on: in their ASSESS scope, never their own."""
+    return LearningRecord.objects.restrict(viewer, Action.ASSESS).exclude(own_learning(viewer))
+
+
+def access_assessable_record(*, viewer: Any, public_id: Any) -> LearningRecord:
+    """A record the viewer may verify, reject or revoke; 404 otherwise, as if missing."""
+    record = (
+        assessable_records(viewer=viewer)
+        .filter(public_id=public_id)
+        .select_related("provider", "account")
+        .first()
+    )
+    if record is None:
+        raise NotFound(_("No such record."))
+    return record
+
+
 def review_queue(*, viewer: Any) -> QuerySet[LearningRecord]:
     """Submitted records waiting for this assessor's decision, oldest first."""
     return (
-        LearningRecord.objects.restrict(viewer, Action.ASSESS)
+        assessable_records(viewer=viewer)
         .filter(status=RecordStatus.SUBMITTED)
         .select_related("provider", "account__learner")
         .order_by("created_at", "id")
@@ -140,21 +165,25 @@ def review_queue(*, viewer: Any) -> QuerySet[LearningRecord]:
 
 
 def claim_queue(*, viewer: Any) -> QuerySet[PriorLearningClaim]:
-    """Open prior-learning claims for the assessor's organizations, by due date."""
+    """Open prior-learning claims for the assessor's organizations, by due date (never the
+    assessor's own)."""
     orgs = Organization.objects.restrict(viewer, Action.ASSESS)
     return (
         PriorLearningClaim.objects.filter(assessor_org__in=orgs, status__in=CLAIM_OPEN)
+        .exclude(own_learning(viewer))
         .select_related("account__learner", "assessor_org")
         .order_by("due_on", "id")
     )
 
 
 def conversion_queue(*, viewer: Any) -> QuerySet[ConversionApplication]:
+    """Applications waiting for the awarding institution's assessors (never their own)."""
     orgs = Organization.objects.restrict(viewer, Action.ASSESS)
     return (
         ConversionApplication.objects.filter(
             program__institution__in=orgs, status=ConversionStatus.SUBMITTED
         )
+        .exclude(own_learning(viewer))
         .select_related("account__learner", "program")
         .order_by("created_at", "id")
     )

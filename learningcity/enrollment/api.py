@@ -3,6 +3,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -13,7 +14,6 @@ from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.core.ratelimit import api_limit
 from learningcity.enrollment import selectors, services
 from learningcity.enrollment.choices import APPLY_PER_MINUTE
-from learningcity.enrollment.models import Session
 from learningcity.learners.models import Learner
 from learningcity.learners.selectors import access_learner
 from learningcity.network.choices import Action
@@ -33,7 +33,7 @@ def _learner(request: HttpRequest, learner_id: uuid.UUID | None, action: str) ->
     # Fetched with the token (or now, for a session); None when the login has no learner.
     learner: Learner | None = getattr(request.user, "learner", None) if request.user.pk else None
     if learner is None:
-        message = "Name the learner (learner_id): this login is not a resident's."
+        message = _("Name the learner (learner_id): this login is not a resident's.")
         raise ValidationFailed(message, fields={"learner_id": [message]})
     return learner
 
@@ -41,7 +41,7 @@ def _learner(request: HttpRequest, learner_id: uuid.UUID | None, action: str) ->
 def _class(public_id: uuid.UUID) -> Class:
     klass = Class.objects.select_related("term").filter(public_id=public_id).first()
     if klass is None:
-        raise NotFound("No such class.")
+        raise NotFound(_("No such class."))
     return klass
 
 
@@ -205,7 +205,7 @@ class DrawOut(Schema):
 def run_draw(request: HttpRequest, term_code: str) -> Any:
     term = Term.objects.filter(code=term_code).first()
     if term is None:
-        raise NotFound("No such term.")
+        raise NotFound(_("No such term."))
     return services.lottery_draw(actor=request.user, term=term)
 
 
@@ -218,7 +218,7 @@ def run_draw(request: HttpRequest, term_code: str) -> Any:
 def published_draw(request: HttpRequest, term_code: str) -> Any:
     term = Term.objects.filter(code=term_code).first()
     if term is None:
-        raise NotFound("No such term.")
+        raise NotFound(_("No such term."))
     return selectors.draw_publication(draw=selectors.draw_for(term=term))
 
 
@@ -263,9 +263,11 @@ class AttendanceOut(Schema):
     summary="Take the roll for a session",
 )
 def take_attendance(request: HttpRequest, session_id: int, data: AttendanceIn) -> Any:
-    session = Session.objects.select_related("klass").filter(pk=session_id).first()
-    if session is None:
-        raise NotFound("No such session.")
+    # The session first, through the caller's scope: another provider's session is 'not
+    # found' before anything is said about the marks sent for it.
+    session = selectors.access_session(
+        viewer=request.user, session_id=session_id, action=Action.CHANGE
+    )
     ids = dict(
         session.klass.applications.filter(
             public_id__in=[m.application_id for m in data.marks]
@@ -273,7 +275,7 @@ def take_attendance(request: HttpRequest, session_id: int, data: AttendanceIn) -
     )
     missing = [str(m.application_id) for m in data.marks if m.application_id not in ids]
     if missing:
-        message = "Some learners are not enrolled in this class."
+        message = _("Some learners are not enrolled in this class.")
         raise ValidationFailed(message, fields={"marks": [message]})
     recorded = services.attendance_record(
         actor=request.user,

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from learningcity.catalog.choices import ClassStatus, Rationing
 from learningcity.catalog.models import Class, Course, Term
-from learningcity.core import clock
+from learningcity.core import clock, crypto, lottery
 from learningcity.core.errors import NotFound
 from learningcity.core.prepared import PreparedQuery
 from learningcity.enrollment.choices import LIVE_STATUSES, ApplicationStatus, DrawStatus, Tier
@@ -33,7 +34,7 @@ from learningcity.network.models import GOVERNANCE_KINDS, LearningSite, Organiza
 def applications_of(*, viewer: Any, learner: Learner) -> QuerySet[Application]:
     """A learner's applications, for the learner or for staff who may see them."""
     if (
-        learner.user_id != getattr(viewer, "pk", None)
+        not _is_own(viewer, learner)
         and not Learner.objects.restrict(viewer, Action.VIEW).filter(pk=learner.pk).exists()
     ):
         return Application.objects.none()
@@ -44,6 +45,13 @@ def applications_of(*, viewer: Any, learner: Learner) -> QuerySet[Application]:
     )
 
 
+def _is_own(viewer: Any, learner: Learner) -> bool:
+    """Whether the viewer is the learner's own login. A learner registered without a login
+    has no user, and an anonymous viewer no id: the two must never match."""
+    viewer_id = getattr(viewer, "pk", None)
+    return viewer_id is not None and learner.user_id == viewer_id
+
+
 def access_application(*, viewer: Any, public_id: Any) -> Application:
     """The learner's own application, or one in the staff viewer's scope; else 404."""
     application = (
@@ -52,12 +60,12 @@ def access_application(*, viewer: Any, public_id: Any) -> Application:
         .first()
     )
     if application is None:
-        raise NotFound("No such application.")
-    if application.learner.user_id == getattr(viewer, "pk", None):
+        raise NotFound(_("No such application."))
+    if _is_own(viewer, application.learner):
         return application
     if Application.objects.restrict(viewer, Action.VIEW).filter(pk=application.pk).exists():
         return application
-    raise NotFound("No such application.")
+    raise NotFound(_("No such application."))
 
 
 def _class_for_application_query(public_id: Any) -> QuerySet[Class]:
@@ -104,7 +112,7 @@ def class_for_application(*, public_id: Any) -> Class:
     (`term_draw_status`, None before the seed is committed); 404 if there is no such class."""
     klass = _CLASS_FOR_APPLICATION.first(public_id)
     if klass is None:
-        raise NotFound("No such class.")
+        raise NotFound(_("No such class."))
     return klass
 
 
@@ -155,7 +163,7 @@ def learner_priorities(
 def class_applicants(*, viewer: Any, klass: Class) -> QuerySet[Application]:
     """Who applied to a class the viewer's organization runs."""
     if not Class.objects.restrict(viewer, Action.VIEW).filter(pk=klass.pk).exists():
-        raise NotFound("No such class.")
+        raise NotFound(_("No such class."))
     return (
         Application.objects.filter(klass=klass)
         .select_related("learner")
@@ -260,14 +268,26 @@ def _waitlist_position(application: Application, entry: DrawEntry | None) -> int
 def draw_for(*, term: Term) -> Draw:
     draw = Draw.objects.filter(term=term).first()
     if draw is None:
-        raise NotFound("This term has no draw.")
+        raise NotFound(_("This term has no draw."))
     return draw
 
 
+DRAW_LEARNER_CONTEXT = "enrollment.draw.learner"
+
+
+def draw_learner_key(*, term_code: str, learner_public_id: Any) -> str:
+    """How a learner is named in a term's draw and its publication: a keyed digest of their
+    public id, different in every term. The public id itself is printed on the learner's
+    credentials beside their name, so publishing it would tie every entry (their choices,
+    their target group, their result) to a named person. The digest is as stable as the id,
+    so a rerun of the draw and every recomputation give the same result."""
+    return crypto.blind_index(f"{term_code}\x00{learner_public_id}", context=DRAW_LEARNER_CONTEXT)
+
+
 def draw_publication(*, draw: Draw) -> dict[str, Any]:
-    """Everything needed to recompute a draw, without personal data: applications and
-    learners appear only by their random public ids."""
-    entries = (
+    """Everything needed to recompute a draw, without personal data: applications appear by
+    their random public ids, learners by `draw_learner_key`."""
+    entries = list(
         DrawEntry.objects.filter(draw=draw)
         .order_by("id")
         .values_list(
@@ -282,8 +302,11 @@ def draw_publication(*, draw: Draw) -> dict[str, Any]:
             "round",
             "reason",
             "waitlist_position",
+            "lottery_number",
         )
     )
+    name = _published_learner(draw, entries[0][1], entries[0][-1]) if entries else str
+    names = {learner: name(learner) for learner in {e[1] for e in entries}}
     return {
         "term": draw.term.code,
         "algorithm": draw.algorithm,
@@ -297,7 +320,7 @@ def draw_publication(*, draw: Draw) -> dict[str, Any]:
         "entries": [
             {
                 "application": str(a),
-                "learner": str(learner),
+                "learner": names[learner],
                 "class": str(k),
                 "rank": rank,
                 "tier": tier,
@@ -308,14 +331,25 @@ def draw_publication(*, draw: Draw) -> dict[str, Any]:
                 "reason": reason,
                 "waitlist_position": position,
             }
-            for a, learner, k, rank, tier, group, held, offered, round_, reason, position in entries
+            for a, learner, k, rank, tier, group, held, offered, round_, reason, position, _n in (
+                entries
+            )
         ],
     }
 
 
+def _published_learner(draw: Draw, learner_public_id: Any, number: str) -> Any:
+    """The naming the draw itself used, told by one entry's lottery number: the keyed digest,
+    or (a draw made before digests were used) the public id, so that it still recomputes."""
+    if draw.seed and number == lottery.lottery_number(draw.seed, str(learner_public_id)):
+        return str
+    code = draw.term.code
+    return lambda public_id: draw_learner_key(term_code=code, learner_public_id=public_id)
+
+
 def class_sessions(*, viewer: Any, klass: Class) -> QuerySet[Session]:
     if not Class.objects.restrict(viewer, Action.VIEW).filter(pk=klass.pk).exists():
-        raise NotFound("No such class.")
+        raise NotFound(_("No such class."))
     return Session.objects.filter(klass=klass).order_by("number")
 
 
@@ -347,7 +381,7 @@ def class_for_applying(*, public_id: Any) -> Class:
         .first()
     )
     if klass is None:
-        raise NotFound("No such class.")
+        raise NotFound(_("No such class."))
     return klass
 
 
@@ -370,7 +404,7 @@ def access_class(*, viewer: Any, public_id: Any, action: str = Action.VIEW) -> C
         .first()
     )
     if klass is None:
-        raise NotFound("No such class.")
+        raise NotFound(_("No such class."))
     return klass
 
 
@@ -424,7 +458,7 @@ def access_session(*, viewer: Any, session_id: int, action: str = Action.CHANGE)
         .first()
     )
     if session is None:
-        raise NotFound("No such session.")
+        raise NotFound(_("No such session."))
     return session
 
 
@@ -490,7 +524,7 @@ def roll_call(*, session: Session) -> RollCall:
 def access_term(*, code: str) -> Term:
     term = Term.objects.filter(code=code).first()
     if term is None:
-        raise NotFound("No such term.")
+        raise NotFound(_("No such term."))
     return term
 
 

@@ -52,7 +52,7 @@ from learningcity.enrollment.models import (
     DrawEntry,
     Session,
 )
-from learningcity.enrollment.selectors import learner_priorities
+from learningcity.enrollment.selectors import draw_learner_key, learner_priorities
 from learningcity.funding import services as funding
 from learningcity.funding.data import PlaceDelivery
 from learningcity.learners.models import Learner
@@ -597,10 +597,15 @@ def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> D
             "learner__public_id", flat=True
         )
     )
+    # Learners enter the draw (and its publication) by a keyed digest, never by their id.
+    names = {
+        learner: draw_learner_key(term_code=term.code, learner_public_id=learner)
+        for learner in {row[3] for row in rows}
+    }
     choices = [
         lottery.Choice(
             str(public),
-            str(learner),
+            names[learner],
             str(klass),
             rank,
             *priority.get(learner_id, (Tier.FIRST_TIME, False)),
@@ -611,7 +616,7 @@ def lottery_draw(*, actor: Any, term: Term, now: dt.datetime | None = None) -> D
     seed = crypto.decrypt(draw.seed_encrypted, context=SEED_CONTEXT)
     result = lottery.draw(seed=seed, seats=seats, choices=choices, cap=term.per_learner_cap)
     ids = {str(public): pk for pk, public, *_rest in rows}
-    learner_of = {str(public): str(learner) for _pk, public, _lid, learner, *_rest in rows}
+    learner_of = {str(public): names[learner] for _pk, public, _lid, learner, *_rest in rows}
     # Tens of thousands of entries: plain rows straight to the database (COPY on PostgreSQL).
     with inserting(DrawEntry._meta.db_table, ENTRY_COLUMNS) as write:
         for c in choices:

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth, optional_auth
-from learningcity.core.errors import NotFound, ValidationFailed
+from learningcity.core.errors import NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.pagination import LimitOffsetPagination
 from learningcity.events import selectors, services
 from learningcity.events.views import participants_csv
@@ -32,7 +33,7 @@ def _learner(request: HttpRequest, learner_id: uuid.UUID | None) -> Learner:
         return access_learner(viewer=request.user, public_id=learner_id, action=Action.CHANGE)
     learner: Learner | None = getattr(request.user, "learner", None) if request.user.pk else None
     if learner is None:
-        message = "Name the learner (learner_id): this login is not a resident's."
+        message = _("Name the learner (learner_id): this login is not a resident's.")
         raise ValidationFailed(message, fields={"learner_id": [message]})
     return learner
 
@@ -179,7 +180,10 @@ class TicketDetailOut(TicketOut):
 @router.get("/events/tickets", response=list[TicketOut], summary="Your event tickets")
 @paginate(LimitOffsetPagination)
 def my_tickets(request: HttpRequest) -> Any:
-    return selectors.tickets_of(learner=_learner(request, None))
+    learner: Learner | None = getattr(request.user, "learner", None) if request.user.pk else None
+    if learner is None:
+        raise PermissionDenied(_("This login is not a resident's."))
+    return selectors.tickets_of(learner=learner)
 
 
 def _detail(registration: Any) -> Any:
@@ -268,12 +272,12 @@ class EventIn(Schema):
 def create_event(request: HttpRequest, data: EventIn) -> Any:
     organizer = selectors.organizers_for(viewer=request.user).filter(code=data.organizer).first()
     if organizer is None:
-        raise NotFound("No such organization.")
+        raise NotFound(_("No such organization."))
     site = None
     if data.site_id is not None:
         site = LearningSite.objects.filter(public_id=data.site_id).select_related("area").first()
         if site is None:
-            raise NotFound("No such learning site.")
+            raise NotFound(_("No such learning site."))
     edition = selectors.edition_get(year=data.edition) if data.edition else None
     event = services.event_create(
         actor=request.user,

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from learningcity.core.errors import NotFound
 from learningcity.events.choices import EventStatus, RegistrationStatus
@@ -75,7 +76,7 @@ def event_public(*, public_id: Any) -> Event:
     """An event anyone may read (published or cancelled)."""
     event = Event.objects.select_related(*_EVENT_RELATED).filter(public_id=public_id).first()
     if event is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return event
 
 
@@ -90,7 +91,7 @@ def editions() -> QuerySet[Edition]:
 def edition_get(*, year: int) -> Edition:
     edition = Edition.objects.filter(year=year).first()
     if edition is None:
-        raise NotFound("No such Learning Week.")
+        raise NotFound(_("No such Learning Week."))
     return edition
 
 
@@ -120,7 +121,7 @@ def access_event(*, viewer: Any, public_id: Any, action: str = Action.VIEW) -> E
         .first()
     )
     if event is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return event
 
 
@@ -222,12 +223,12 @@ def access_ticket(*, viewer: Any, public_id: Any) -> Registration:
         .first()
     )
     if registration is None:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     if getattr(viewer, "pk", None) is not None and registration.learner.user_id == viewer.pk:
         return registration
     if Registration.objects.restrict(viewer, Action.VIEW).filter(pk=registration.pk).exists():
         return registration
-    raise NotFound("No such ticket.")
+    raise NotFound(_("No such ticket."))
 
 
 def waitlist_place(*, registration: Registration) -> int | None:

@@ -139,6 +139,14 @@ def event_create(
     opens now and closes when it starts, unless told otherwise."""
     if not Organization.objects.restrict(actor, Action.CHANGE).filter(pk=organizer.pk).exists():
         raise NotFound(_("No such organization."))
+    # A site is used only by those who may change it: another district's office may not put
+    # its events in a district's learning site.
+    if (
+        site is not None
+        and not LearningSite.objects.restrict(actor, Action.CHANGE).filter(pk=site.pk).exists()
+    ):
+        no_site = _("No such learning site.")
+        raise NotFound(no_site, fields=_fields(site=no_site))
     opens = registration_opens_at or clock.now()
     closes = registration_closes_at or starts_at
     errors: dict[str, list[str]] = {}

@@ -249,6 +249,9 @@ def cancel(request: HttpRequest, ticket_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             services.registration_cancel(actor=request.user, public_id=registration.public_id)
+        except NotFound:
+            # Staff who may read the ticket but not cancel it (a viewer, an auditor).
+            raise Http404(_("No such ticket.")) from None
         except DomainError as error:
             messages.error(request, error.message)
         else:

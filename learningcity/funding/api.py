@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -30,11 +31,12 @@ router = Router(
 
 
 def _own_learner(request: HttpRequest, learner_id: uuid.UUID | None = None) -> Learner:
-    if learner_id is not None:
-        return access_learner(viewer=request.user, public_id=learner_id, action=Action.VIEW)
     learner: Learner | None = getattr(request.user, "learner", None) if request.user.pk else None
+    if learner_id is not None and (learner is None or learner.public_id != learner_id):
+        # Staff name a learner in their scope; a resident naming herself is simply herself.
+        return access_learner(viewer=request.user, public_id=learner_id, action=Action.VIEW)
     if learner is None:
-        message = "Name the learner (learner_id): this login is not a resident's."
+        message = _("Name the learner (learner_id): this login is not a resident's.")
         raise ValidationFailed(message, fields={"learner_id": [message]})
     return learner
 
@@ -44,7 +46,7 @@ def _class(public_id: uuid.UUID) -> Class:
         Class.objects.select_related("course__provider", "term").filter(public_id=public_id).first()
     )
     if klass is None:
-        raise NotFound("No such class.")
+        raise NotFound(_("No such class."))
     return klass
 
 

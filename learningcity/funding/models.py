@@ -31,6 +31,7 @@ from learningcity.funding.choices import (
     TransactionKind,
 )
 from learningcity.learners.choices import TargetGroup
+from learningcity.network.choices import Action
 from learningcity.network.models import actor_scope, scope_q
 
 
@@ -488,9 +489,13 @@ class Contract(TimeStampedModel):
 
 class SettlementQuerySet(models.QuerySet["Settlement"]):
     def restrict(self, actor: Any, action: str) -> SettlementQuerySet:
+        """Both sides see a settlement: the offices of the provider's area and the provider.
+        Only the offices move its money (pay it, review its flags): a provider's own finance
+        officer never pays the provider or clears a flag raised on its claim."""
         scope = actor_scope(actor, action)
+        provider_side = None if action == Action.FINANCE else "provider__path"
         return self.filter(
-            scope_q(scope, area_lookup="provider__area__path", organization_lookup="provider__path")
+            scope_q(scope, area_lookup="provider__area__path", organization_lookup=provider_side)
         )
 
 

@@ -44,7 +44,7 @@ from learningcity.learners.choices import TargetGroup
 from learningcity.learners.models import Learner
 from learningcity.learners.selectors import learner_target_groups
 from learningcity.network.choices import Action
-from learningcity.network.models import Area, Organization
+from learningcity.network.models import Area, Organization, actor_scope
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -384,6 +384,14 @@ def entitlement_history(*, learner: Learner, limit: int = 50) -> QuerySet[Journa
 # ---------------------------------------------------------------------------------------------
 # Finance offices: budgets, commitments, flags (scoped by level)
 # ---------------------------------------------------------------------------------------------
+
+
+def may_finance(*, viewer: Any) -> bool:
+    """Whether the viewer is a finance officer of a level of government (the city, a district,
+    a town) or the platform's administrator. A provider's finance officer is not: providers
+    see their contracts and settlements, never budgets, flags or reports."""
+    scope = actor_scope(viewer, Action.FINANCE)
+    return scope.everything or bool(scope.area_paths)
 
 
 def budget_list(*, viewer: Any, fiscal_year: int | None = None) -> QuerySet[Budget]:

@@ -37,7 +37,7 @@ def _learner(request: HttpRequest) -> Learner | None:
 
 
 def _may_finance(request: HttpRequest) -> bool:
-    return not actor_scope(request.user, Action.FINANCE).nothing
+    return selectors.may_finance(viewer=request.user)
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from learningcity.core import clock, idnumber
 from learningcity.core.errors import NotFound
@@ -52,7 +53,7 @@ def learner_find_by_id_number(*, viewer: Any, id_number: str) -> Learner:
     try:
         value = idnumber.parse(id_number).value
     except idnumber.IdNumberError:
-        raise NotFound("No such learner.") from None
+        raise NotFound(_("No such learner.")) from None
     learner = (
         Learner.objects.restrict(viewer, Action.VIEW)
         .select_related("residence_area")
@@ -60,7 +61,7 @@ def learner_find_by_id_number(*, viewer: Any, id_number: str) -> Learner:
         .first()
     )
     if learner is None:
-        raise NotFound("No such learner.")
+        raise NotFound(_("No such learner."))
     return learner
 
 
@@ -80,7 +81,7 @@ def access_learner(*, viewer: Any, public_id: Any, action: str = Action.VIEW) ->
         .first()
     )
     if learner is None:
-        raise NotFound("No such learner.")
+        raise NotFound(_("No such learner."))
     return learner
 
 

@@ -60,6 +60,9 @@ def id_number_index(value: str) -> str:
     return crypto.blind_index(idnumber.normalize(value), context=ID_CONTEXT)
 
 
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
 def _validate_profile(
     *,
     name: str,
@@ -74,6 +77,8 @@ def _validate_profile(
         fields["name"] = [_("Enter the learner's name.")]
     if birth_date > clock.today():
         fields["birth_date"] = [_("The date of birth cannot be in the future.")]
+    elif birth_date < EARLIEST_BIRTH_DATE:
+        fields["birth_date"] = [_("The date of birth cannot be before 1900.")]
     if gender not in Gender.values:
         fields["gender"] = [_("Select a valid choice.")]
     if household not in Household.values:

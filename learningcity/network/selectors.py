@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from learningcity.core.errors import NotFound
 from learningcity.network.choices import (
@@ -44,7 +45,7 @@ def area_list(
 def area_get(*, code: str) -> Area:
     area = Area.objects.filter(code=code).first()
     if area is None:
-        raise NotFound("No such area.")
+        raise NotFound(_("No such area."))
     return area
 
 
@@ -90,7 +91,7 @@ def organization_get(*, code: str) -> Organization:
         .first()
     )
     if org is None:
-        raise NotFound("No such organization.")
+        raise NotFound(_("No such organization."))
     return org
 
 
@@ -103,7 +104,7 @@ def access_organization(*, viewer: Any, code: str, action: str = Action.VIEW) ->
         .first()
     )
     if org is None:
-        raise NotFound("No such organization.")
+        raise NotFound(_("No such organization."))
     return org
 
 
@@ -153,7 +154,7 @@ def site_get(*, public_id: Any) -> LearningSite:
         .first()
     )
     if site is None:
-        raise NotFound("No such learning site.")
+        raise NotFound(_("No such learning site."))
     return site
 
 
@@ -165,7 +166,7 @@ def access_site(*, viewer: Any, public_id: Any, action: str = Action.VIEW) -> Le
         .first()
     )
     if site is None:
-        raise NotFound("No such learning site.")
+        raise NotFound(_("No such learning site."))
     return site
 
 

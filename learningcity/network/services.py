@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -125,6 +127,8 @@ def organization_create(
     website: str = "",
 ) -> Organization:
     """Register an organization. The actor needs change rights over its area or its parent."""
+    if website:
+        _website_check(website)
     scope = actor_scope(actor, Action.CHANGE)
     allowed = (
         scope.everything
@@ -157,6 +161,16 @@ def organization_create(
     return org
 
 
+def _website_check(website: str) -> None:
+    """A website is shown as a link on the public pages: only http(s) addresses, never a
+    javascript: or data: link."""
+    try:
+        URLValidator(schemes=["http", "https"])(website)
+    except DjangoValidationError:
+        message = _("Enter a web address that starts with http:// or https://.")
+        raise ValidationFailed(message, fields={"website": [message]}) from None
+
+
 ORGANIZATION_EDITABLE = frozenset({"name_zh", "name_en", "phone", "website", "status"})
 
 
@@ -173,6 +187,8 @@ def organization_update(*, actor: Any, code: str, changes: dict[str, Any]) -> Or
         raise ValidationFailed(
             _("Select a valid status."), fields={"status": [_("Select a valid choice.")]}
         )
+    if changes.get("website"):
+        _website_check(changes["website"])
     org = (
         Organization.objects.restrict(actor, Action.CHANGE)
         .select_for_update()

@@ -16,7 +16,14 @@ from learningcity.learners.models import Learner
 
 # Never exported, even to the person they belong to: secrets and what protects them.
 WITHHELD_FIELD_PARTS = ("password", "digest", "secret", "encrypted", "index", "seed", "token")
-WITHHELD_MODELS = {"sessions.session", "accounts.loginthrottle", "admin.logentry"}
+# Retry bookkeeping is withheld too: an officer's idempotency records hold the ids of the
+# residents they registered, and a resident's own say nothing the other rows do not.
+WITHHELD_MODELS = {
+    "sessions.session",
+    "accounts.loginthrottle",
+    "admin.logentry",
+    "core.idempotencyrecord",
+}
 
 
 def _plain(value: Any) -> Any:
@@ -44,9 +51,71 @@ def _row(obj: models.Model) -> dict[str, Any]:
     return row
 
 
+# Relations to a login that record who did something (an officer deciding, recording,
+# reviewing), as against whose the row is: they never make a row the actor's own data.
+AUTHORSHIP_FIELDS = ("actor", "reviewer")
+
+
+def _is_authorship(field: models.Field[Any, Any]) -> bool:
+    return field.name in AUTHORSHIP_FIELDS or field.name.endswith("_by")
+
+
+def _person_models() -> set[type[models.Model]]:
+    """Learner and what belongs to a learner one to one (a credit-bank account, a volunteer
+    profile): a row pointing at one of these is about that person."""
+    found: set[type[models.Model]] = {Learner}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.OneToOneField) and field.related_model is Learner:
+                found.add(model)
+    return found
+
+
+def _about_someone_else(
+    obj: models.Model,
+    roots: dict[type[models.Model], list[Any]],
+    people: set[type[models.Model]],
+    subjects: set[str],
+) -> bool:
+    """Whether a row found through the person's login is about another person: another
+    resident's record (or what is theirs one to one), or another login as its owner. An
+    officer's decisions about residents are those residents' data, not the officer's."""
+    model = type(obj)
+    if model in people and obj.pk not in roots.get(model, []):
+        return True
+    for field in model._meta.concrete_fields:
+        if not field.is_relation:
+            continue
+        target = field.related_model
+        value = getattr(obj, field.attname)
+        if value is None:
+            continue
+        if target in people and value not in roots.get(target, []):
+            return True
+        if target is User and not _is_authorship(field) and value not in roots[User]:
+            return True
+    if isinstance(obj, AuditEntry):
+        kind = obj.subject.partition(":")[0]
+        if kind in ("learner", "user") and obj.subject not in subjects:
+            return True
+    return False
+
+
+def _subjects(roots: dict[type[models.Model], list[Any]]) -> set[str]:
+    return {f"user:{pk}" for pk in roots[User]} | {
+        f"learner:{public_id}"
+        for public_id in Learner.objects.filter(pk__in=roots.get(Learner, [])).values_list(
+            "public_id", flat=True
+        )
+    }
+
+
 def _owned_by(roots: dict[type[models.Model], list[Any]]) -> dict[str, list[dict[str, Any]]]:
     """Every row of every model that points at one of the roots (the person's login, learner
-    record, and what belongs to them one to one, such as a credit-bank account)."""
+    record, and what belongs to them one to one, such as a credit-bank account), except rows
+    about another person that the person only handled as staff."""
+    people = _person_models()
+    subjects = _subjects(roots)
     found: dict[str, list[dict[str, Any]]] = {}
     for model in apps.get_models():
         label = model._meta.label_lower
@@ -62,7 +131,9 @@ def _owned_by(roots: dict[type[models.Model], list[Any]]) -> dict[str, list[dict
                 .select_related(*related)
                 .order_by("pk")
             )
-            found.setdefault(f"{label}.{field.name}", []).extend(_row(obj) for obj in rows)
+            found.setdefault(f"{label}.{field.name}", []).extend(
+                _row(obj) for obj in rows if not _about_someone_else(obj, roots, people, subjects)
+            )
     return {key: rows for key, rows in found.items() if rows}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -258,7 +259,10 @@ def corrections(request: HttpRequest) -> HttpResponse:
         raise Http404
     forms_by_id: dict[str, CorrectionAnswerForm] = {}
     if request.method == "POST":
-        public_id = request.POST.get("request", "")
+        try:
+            public_id = str(uuid.UUID(request.POST.get("request", "")))
+        except ValueError:
+            raise Http404 from None  # not a request's id: no request anyone may answer
         form = CorrectionAnswerForm(request.POST)
         forms_by_id[public_id] = form
         if form.is_valid():

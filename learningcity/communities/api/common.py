@@ -3,6 +3,7 @@
 import uuid
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from learningcity.accounts.api import ActiveSessionAuth, BearerTokenAuth
@@ -22,7 +23,7 @@ def key_of(request: HttpRequest) -> str | None:
 def team_of(public_id: uuid.UUID) -> LearningTeam:
     team = LearningTeam.objects.filter(public_id=public_id).first()
     if team is None:
-        raise NotFound("No such learning team.")
+        raise NotFound(_("No such learning team."))
     return team
 
 

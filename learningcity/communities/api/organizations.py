@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
@@ -231,7 +232,7 @@ class AwardOut(Schema):
 def create_award(request: HttpRequest, data: AwardIn) -> Any:
     owner = Organization.objects.filter(code=data.owner).first()
     if owner is None:
-        raise NotFound("No such organization.")
+        raise NotFound(_("No such organization."))
     fields = data.dict(exclude={"owner"})
     return Status(201, services.award_create(actor=request.user, owner=owner, **fields))
 
@@ -262,7 +263,7 @@ def _nominee(request: HttpRequest, learner_id: uuid.UUID, team: LearningTeam | N
         return access_learner(viewer=request.user, public_id=learner_id, action=Action.CHANGE)
     learner = Learner.objects.filter(public_id=learner_id).first()
     if learner is None:
-        raise NotFound("No such learner.")
+        raise NotFound(_("No such learner."))
     return learner
 
 
@@ -274,7 +275,7 @@ def _nominee(request: HttpRequest, learner_id: uuid.UUID, team: LearningTeam | N
 def nominate(request: HttpRequest, data: NominationIn) -> Any:
     award = Award.objects.select_related("owner").filter(code=data.award).first()
     if award is None:
-        message = "No such award."
+        message = _("No such award.")
         raise ValidationFailed(message, fields={"award": [message]})
     team = team_of(data.team_id) if data.team_id else None
     nomination = services.nomination_create(

@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -105,7 +106,7 @@ def apply_team(request: HttpRequest, data: TeamIn) -> Any:
     if data.site_id is not None:
         site = LearningSite.objects.select_related("area").filter(public_id=data.site_id).first()
         if site is None:
-            message = "No such learning site."
+            message = _("No such learning site.")
             raise ValidationFailed(message, fields={"site_id": [message]})
     team = services.team_apply(
         actor=request.user,
@@ -197,7 +198,7 @@ class MemberOut(Schema):
 def team_requests(request: HttpRequest, team_id: uuid.UUID) -> Any:
     team = team_of(team_id)
     if not (leads(request.user, team) or oversees(request.user, team, Action.VIEW)):
-        raise NotFound("No such learning team.")
+        raise NotFound(_("No such learning team."))
     return selectors.join_requests(team=team)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
@@ -115,7 +116,7 @@ def invite(request: HttpRequest, volunteer_id: uuid.UUID, data: InvitationIn) ->
     if data.organization:
         organization = Organization.objects.filter(code=data.organization).first()
         if organization is None:
-            raise NotFound("No such organization.")
+            raise NotFound(_("No such organization."))
     team = team_of(data.team_id) if data.team_id else None
     invitation = services.volunteer_invite(
         actor=request.user,

@@ -32,7 +32,7 @@ from learningcity.communities.services.common import leads, oversees
 from learningcity.core import clock
 from learningcity.core.errors import DomainError, NotFound
 from learningcity.learners.models import Learner
-from learningcity.network.choices import AreaLevel
+from learningcity.network.choices import Action, AreaLevel
 from learningcity.network.models import Area
 
 PAGE_SIZE = 20
@@ -118,14 +118,18 @@ def team_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     is_member = membership is not None and membership.status == MembershipStatus.ACTIVE
     is_lead = leads(request.user, team)
     is_staff = oversees(request.user, team)
+    # Staff who only read (auditors, viewers) see the members and requests too, as the API
+    # shows them; only those who may change the team answer the requests.
+    reads = is_staff or oversees(request.user, team, Action.VIEW)
     context = {
         "team": team,
         "membership": membership,
         "is_member": is_member,
         "is_lead": is_lead,
         "is_staff": is_staff,
-        "members": selectors.team_members(team=team) if (is_member or is_staff) else None,
-        "requests": selectors.join_requests(team=team) if (is_lead or is_staff) else None,
+        "members": selectors.team_members(team=team) if (is_member or reads) else None,
+        "requests": selectors.join_requests(team=team) if (is_lead or reads) else None,
+        "may_decide": is_lead or is_staff,
         "activities": selectors.activity_list(team=team)[:30],
         "reviews": selectors.team_reviews(team=team),
         "decision_form": DecisionForm() if is_staff and team.status == TeamStatus.PENDING else None,
@@ -134,7 +138,8 @@ def team_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else None,
         "can_join": request.user.is_authenticated
         and membership is None
-        and team.status == TeamStatus.ACTIVE,
+        and team.status == TeamStatus.ACTIVE
+        and _learner(request) is not None,
         "may_manage": (is_staff or (membership is not None and membership.role == "leader"))
         and team.status == TeamStatus.ACTIVE,
         "may_nominate": is_lead and selectors.award_list().filter(year=clock.today().year).exists(),
@@ -243,8 +248,12 @@ def team_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def team_join(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    if _learner(request) is None:
+        return render(request, "communities/no_learner.html", status=403)
     try:
         services.team_join(actor=request.user, public_id=public_id)
+    except NotFound:
+        raise Http404(_("No such learning team.")) from None
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -255,6 +264,8 @@ def team_join(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def team_leave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    if _learner(request) is None:
+        return render(request, "communities/no_learner.html", status=403)
     try:
         services.team_leave(actor=request.user, public_id=public_id)
     except DomainError as error:
@@ -359,9 +370,7 @@ def activity_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 return redirect("communities:team", team.public_id)
         else:
             status = 400
-    elif not (
-        selectors.membership_of(viewer=request.user, team=team) or oversees(request.user, team)
-    ):
+    elif not (_is_active_member(request, team) or oversees(request.user, team)):
         raise Http404(_("No such learning team."))
     context = {
         "team": team,
@@ -370,6 +379,12 @@ def activity_new(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "idempotency_key": uuid.uuid4().hex,
     }
     return render(request, "communities/activity_form.html", context, status=status)
+
+
+def _is_active_member(request: HttpRequest, team: LearningTeam) -> bool:
+    """A member who may log activities: not one who has only asked to join."""
+    membership = selectors.membership_of(viewer=request.user, team=team)
+    return membership is not None and membership.status == MembershipStatus.ACTIVE
 
 
 @require_safe

@@ -154,7 +154,14 @@ def hours(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         .filter(public_id=public_id)
         .first()
     )
-    if invitation is None or not services.may_record_hours(request.user, invitation):
+    may_record = invitation is not None and services.may_record_hours(request.user, invitation)
+    # Those the desk lists the invitation for (the inviter's staff who only read, too) read
+    # the hours; only those who may record them see the form and post it.
+    may_read = may_record or (
+        invitation is not None
+        and selectors.invitation_list_staff(viewer=request.user).filter(pk=invitation.pk).exists()
+    )
+    if invitation is None or not may_read or (request.method == "POST" and not may_record):
         raise Http404(_("No such invitation."))
     form = HoursForm(request.POST or None, initial={"taught_on": clock.today()})
     status = 200
@@ -178,6 +185,7 @@ def hours(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context = {
         "invitation": invitation,
         "rows": invitation.hours.order_by("-taught_on", "-id"),
+        "may_record": may_record,
         "form": form,
         "error_fields": _error_fields(form),
         "idempotency_key": uuid.uuid4().hex,
@@ -286,13 +294,21 @@ def recognition(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def nomination_review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    # Staff who only read (the desk lists the nomination for them) read it; those who may
+    # change records in the nominee's area decide.
     nomination = (
-        Nomination.objects.restrict(request.user, Action.CHANGE)
+        Nomination.objects.restrict(request.user, Action.VIEW)
         .select_related("award", "learner__residence_area", "team")
         .filter(public_id=public_id)
         .first()
     )
-    if nomination is None:
+    may_review = (
+        nomination is not None
+        and Nomination.objects.restrict(request.user, Action.CHANGE)
+        .filter(pk=nomination.pk)
+        .exists()
+    )
+    if nomination is None or (request.method == "POST" and not may_review):
         raise Http404(_("No such nomination."))
     form = NominationReviewForm(request.POST or None)
     status = 200
@@ -315,6 +331,7 @@ def nomination_review(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
             status = 400
     context = {
         "nomination": nomination,
+        "may_review": may_review,
         "form": form,
         "error_fields": _error_fields(form),
         "current": "staff",

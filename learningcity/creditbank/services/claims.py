@@ -28,7 +28,7 @@ from learningcity.creditbank.models import (
     PriorLearningClaim,
     TranscriptShare,
 )
-from learningcity.creditbank.services.records import verify_locked
+from learningcity.creditbank.services.records import refuse_own_learning, verify_locked
 from learningcity.network.choices import Action, OrganizationStatus
 from learningcity.network.models import Organization
 
@@ -129,6 +129,7 @@ def _locked_claim(actor: Any, public_id: Any) -> PriorLearningClaim:
     )
     if claim is None:
         raise NotFound(_("No such claim."))
+    refuse_own_learning(actor, claim.account_id)
     return claim
 
 

@@ -27,6 +27,7 @@ from learningcity.creditbank.models import (
     credits_of,
 )
 from learningcity.creditbank.selectors import convertibility, degree_audit
+from learningcity.creditbank.services.records import refuse_own_learning
 from learningcity.network.choices import Action
 from learningcity.network.models import Organization
 
@@ -101,6 +102,7 @@ def access_conversion(*, viewer: Any, public_id: Any) -> ConversionApplication:
     )
     if application is None:
         raise NotFound(_("No such application."))
+    refuse_own_learning(viewer, application.account_id)
     return application
 
 

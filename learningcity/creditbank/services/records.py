@@ -437,6 +437,19 @@ def record_submit(
     return LearningRecord.objects.get(public_id=result.record_id)
 
 
+def refuse_own_learning(actor: Any, account_id: int) -> None:
+    """No one decides on their own learning: an assessor who is also a learner leaves their
+    own records, claims and conversion applications to a colleague."""
+    pk = getattr(actor, "pk", None)
+    if actor is PLATFORM or pk is None:
+        return
+    if Account.objects.filter(pk=account_id, learner__user_id=pk).exists():
+        raise PermissionDenied(
+            _("No one may decide on their own learning; a colleague will decide."),
+            code=CreditBankErrorCode.OWN_LEARNING,
+        )
+
+
 def _locked_record(actor: Any, public_id: Any, action: str) -> LearningRecord:
     # The platform revokes a record whose source its provider withdrew (a voided statement).
     records = (
@@ -449,6 +462,7 @@ def _locked_record(actor: Any, public_id: Any, action: str) -> LearningRecord:
     )
     if record is None:
         raise NotFound(_("No such record."))
+    refuse_own_learning(actor, record.account_id)
     return record
 
 

@@ -212,6 +212,58 @@ def test_only_assessors_in_scope_verify(bank: Bank) -> None:
     assert verified.status == RecordStatus.VERIFIED
 
 
+def test_no_assessor_decides_on_their_own_learning(bank: Bank) -> None:
+    """An assessor who is also a learner: her records, claims and conversion applications
+    are left out of her queues and refused to her; a colleague decides them."""
+    city = bank.city
+    learner = make_learner(actor=city.root, area=city.a.neighbourhood, user=bank.second_assessor)
+    account = services.account_for(learner.pk)
+    record = submit(bank, learner, verify=False)
+    submit(bank, learner, category=CreditCategory.VOCATIONAL, certificate_code="NCRE-1", hours=0)
+    claim = services.claim_submit(
+        actor=bank.second_assessor,
+        account=account,
+        assessor_code=bank.center.code,
+        title="社区合唱团十年",
+        description="每周排练两小时",
+        category=CreditCategory.CULTURE_LEISURE,
+        hours=Decimal("60"),
+        evidence=_pdf(),
+    )
+    application = services.conversion_apply(
+        actor=bank.second_assessor, account=account, program_code=bank.program.code
+    )
+    assert not selectors.review_queue(viewer=bank.second_assessor).filter(pk=record.pk).exists()
+    assert not selectors.claim_queue(viewer=bank.second_assessor).filter(pk=claim.pk).exists()
+    assert (
+        not selectors.conversion_queue(viewer=bank.second_assessor)
+        .filter(pk=application.pk)
+        .exists()
+    )
+    with pytest.raises(PermissionDenied):
+        services.record_verify(actor=bank.second_assessor, public_id=record.public_id)
+    with pytest.raises(PermissionDenied):
+        services.record_reject(actor=bank.second_assessor, public_id=record.public_id, reason="x")
+    with pytest.raises(PermissionDenied):
+        services.claim_decide(
+            actor=bank.second_assessor, public_id=claim.public_id, approve=True, reason="ok"
+        )
+    with pytest.raises(PermissionDenied):
+        services.conversion_decide(
+            actor=bank.second_assessor, public_id=application.public_id, approve=True, reason="ok"
+        )
+    colleague = bank.assessor  # the one who verified her certificate above
+    assert selectors.review_queue(viewer=colleague).filter(pk=record.pk).exists()
+    verified = services.record_verify(actor=colleague, public_id=record.public_id)
+    assert verified.status == RecordStatus.VERIFIED
+    with pytest.raises(PermissionDenied):
+        services.record_revoke(actor=bank.second_assessor, public_id=record.public_id, reason="x")
+    decided = services.claim_decide(
+        actor=colleague, public_id=claim.public_id, approve=False, reason="no proof"
+    )
+    assert decided.status == ClaimStatus.REJECTED
+
+
 def test_rejecting_needs_a_reason_and_grants_nothing(bank: Bank) -> None:
     learner = make_resident(bank.city)
     record = submit(bank, learner, verify=False)

@@ -800,6 +800,15 @@ def test_an_office_merges_duplicate_accounts(en: Client, bank: Bank) -> None:
     assert as_user(Client(), city.b.officer).post(url("merge"), {}).status_code == 400
 
 
+def test_only_offices_that_may_change_open_the_merge_form(bank: Bank) -> None:
+    city = bank.city
+    viewer = make_staff(actor=city.root, organization=city.a.office, role=StaffRoleKind.VIEWER)
+    reader = as_user(Client(), viewer)
+    assert reader.get(url("accounts")).status_code == 200
+    assert reader.get(url("merge")).status_code == 404
+    assert reader.post(url("merge"), {}).status_code == 404
+
+
 def test_staff_home_lists_what_each_role_may_do(en: Client, bank: Bank) -> None:
     assessor = text(as_user(Client(), bank.assessor).get(url("staff_home")))
     registrar = make_staff(

@@ -127,7 +127,8 @@ def require_scope(request: HttpRequest, action: str) -> None:
         raise Http404(_("This page is for staff."))
 
 
-def is_office(user: Any) -> bool:
-    """A governance body (an office, the Service Center) sees residents of its area."""
-    scope = actor_scope(user, Action.VIEW)
+def is_office(user: Any, action: str = Action.VIEW) -> bool:
+    """A governance body (an office, the Service Center) sees residents of its area; with
+    `action`, one where the user may do that (change, to merge accounts)."""
+    scope = actor_scope(user, action)
     return scope.everything or bool(scope.area_paths)

@@ -57,6 +57,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @require_POST
 def record_verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     _assessor(request)
+    _record_or_404(request, public_id)
     try:
         record = services.record_verify(actor=request.user, public_id=public_id)
     except NotFound:
@@ -74,8 +75,9 @@ def record_verify(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def _record_or_404(request: HttpRequest, public_id: uuid.UUID) -> Any:
+    """A record this assessor may decide on: in their ASSESS scope and not their own."""
     try:
-        return selectors.access_record(viewer=request.user, public_id=public_id)
+        return selectors.access_assessable_record(viewer=request.user, public_id=public_id)
     except NotFound:
         raise Http404(_("No such record.")) from None
 

@@ -159,8 +159,8 @@ def records_upload(request: HttpRequest) -> HttpResponse:
 # Offices ---------------------------------------------------------------------------------------
 
 
-def _office_or_404(request: HttpRequest) -> None:
-    if not is_office(request.user):
+def _office_or_404(request: HttpRequest, action: str = Action.VIEW) -> None:
+    if not is_office(request.user, action):
         raise Http404(_("This page is for district and town offices."))
 
 
@@ -207,7 +207,8 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def merge(request: HttpRequest) -> HttpResponse:
-    _office_or_404(request)
+    # Merging changes accounts: offices' admins and registrars, not their readers.
+    _office_or_404(request, Action.CHANGE)
     status = 200
     if request.method == "POST":
         form = MergeForm(request.POST)

@@ -185,6 +185,24 @@ def test_roll_call_through_the_api(city: City, client: Client) -> None:
     assert done.json()[0]["completed"] is True
 
 
+def test_another_providers_session_is_not_found_whatever_the_marks(
+    city: City, client: Client
+) -> None:
+    klass = make_class(city, make_term(city))
+    session = services.sessions_schedule(actor=city.root, klass=klass)[0]
+    stranger = make_resident(city)
+
+    response = post(
+        client,
+        f"/api/v1/sessions/{session.pk}/attendance",
+        {"marks": [{"application_id": str(stranger.public_id), "present": True}]},
+        auth=bearer(city.b.school_admin),
+    )
+
+    assert response.status_code == 404
+    assert "marks" not in response.json().get("fields", {})
+
+
 def test_my_applications_query_count_is_bounded(
     city: City, client: Client, django_assert_max_num_queries: Any
 ) -> None:

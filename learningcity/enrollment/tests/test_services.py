@@ -2,9 +2,11 @@
 
 import datetime as dt
 import io
+import json
 from decimal import ROUND_FLOOR, Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -16,7 +18,7 @@ from learningcity.core.models import AuditEntry
 from learningcity.creditbank.choices import RecordStatus
 from learningcity.creditbank.models import LearningRecord
 from learningcity.creditbank.tests.factories import make_bank
-from learningcity.enrollment import services
+from learningcity.enrollment import selectors, services
 from learningcity.enrollment.choices import ApplicationStatus as S
 from learningcity.enrollment.choices import DrawStatus
 from learningcity.enrollment.data import DrawSummary
@@ -28,6 +30,7 @@ from learningcity.enrollment.tests.factories import (
     make_term,
 )
 from learningcity.learners.models import Learner
+from learningcity.learners.tests.factories import make_learner
 from learningcity.network.tests.factories import City
 
 
@@ -228,6 +231,57 @@ def test_the_published_draw_verifies_and_a_tampered_one_does_not(city: City) -> 
         call_command(
             "lottery", "verify", str(klass.public_id), stdout=io.StringIO(), stderr=io.StringIO()
         )
+
+
+def test_the_published_draw_names_no_learner_by_their_public_id(city: City) -> None:
+    """A learner's public id is on their credentials beside their name: the publication
+    names learners by a per-term digest instead, and still recomputes."""
+    term = make_term(city)
+    klass = make_class(city, term, capacity=1)
+    residents = [make_resident(city) for _ in range(3)]
+    for resident in residents:
+        apply(resident, klass)
+    draw_term(city, term, [klass])
+
+    publication = selectors.draw_publication(draw=Draw.objects.get(term=term))
+
+    text = json.dumps(publication)
+    assert not any(str(r.public_id) in text for r in residents)
+    assert {e["learner"] for e in publication["entries"]} == {
+        selectors.draw_learner_key(term_code=term.code, learner_public_id=r.public_id)
+        for r in residents
+    }
+    assert lottery.verify_publication(publication) == []
+
+
+def test_a_draw_made_before_learner_digests_still_verifies(
+    city: City, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    term = make_term(city)
+    klass = make_class(city, term, capacity=1)
+    for _ in range(3):
+        apply(make_resident(city), klass)
+    with monkeypatch.context() as before:
+        before.setattr(
+            services,
+            "draw_learner_key",
+            lambda *, term_code, learner_public_id: str(learner_public_id),
+        )
+        draw_term(city, term, [klass])
+
+    publication = selectors.draw_publication(draw=Draw.objects.get(term=term))
+
+    assert lottery.verify_publication(publication) == []
+
+
+def test_a_learner_without_a_login_is_not_the_anonymous_visitor(city: City) -> None:
+    klass = make_class(city, make_term(city))
+    learner = make_learner(actor=city.root, area=city.a.neighbourhood)
+    application = services.application_submit(actor=city.a.officer, learner=learner, klass=klass)
+
+    with pytest.raises(NotFound):
+        selectors.access_application(viewer=AnonymousUser(), public_id=application.public_id)
+    assert not selectors.applications_of(viewer=AnonymousUser(), learner=learner).exists()
 
 
 def test_accepting_then_declining_rules(city: City) -> None:

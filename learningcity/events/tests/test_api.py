@@ -183,6 +183,13 @@ def test_organizers_list_only_their_subtrees_events(city: City, client: Client) 
     assert resident["count"] == 0
 
 
+def test_a_staff_login_has_no_tickets_to_list(city: City, client: Client) -> None:
+    response = client.get("/api/v1/events/tickets", headers=bearer(city.a.officer))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
 def test_an_organizer_publishes_an_event_in_scope_only(city: City, client: Client) -> None:
     starts = clock.now() + dt.timedelta(days=3)
     body = {

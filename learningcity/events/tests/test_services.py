@@ -319,6 +319,24 @@ def test_an_organizer_out_of_scope_cannot_publish(city: City) -> None:
     assert Event.objects.count() == 0
 
 
+def test_another_districts_office_cannot_hold_its_event_at_a_districts_site(city: City) -> None:
+    starts = clock.now() + dt.timedelta(days=1)
+
+    with pytest.raises(NotFound):
+        services.event_create(
+            actor=city.b.officer,
+            organizer=city.b.office,
+            site=city.a.site,
+            kind=EventKind.LECTURE,
+            title_zh="借场地的讲座",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            capacity=10,
+        )
+
+    assert Event.objects.count() == 0
+
+
 def test_a_bad_event_is_refused_field_by_field(city: City) -> None:
     starts = clock.now() + dt.timedelta(days=1)
 

@@ -14,7 +14,8 @@ from learningcity.events import services
 from learningcity.events.choices import RegistrationStatus as S
 from learningcity.events.models import Event, Registration
 from learningcity.events.tests.factories import make_edition, make_event, make_resident, register
-from learningcity.network.tests.factories import City
+from learningcity.network.choices import StaffRoleKind
+from learningcity.network.tests.factories import City, make_staff
 
 
 def logged_in(client: Client, user: Any) -> Client:
@@ -129,6 +130,18 @@ def test_a_resident_cancels_after_confirming(city: City, client: Client) -> None
     assert (asked.status_code, unconfirmed.status_code) == (200, 200)
     assert confirmed.status_code == 302
     assert Registration.objects.get(pk=registration.pk).status == S.CANCELLED
+
+
+def test_staff_who_may_only_read_a_ticket_cannot_cancel_it(city: City, client: Client) -> None:
+    registration = register(make_resident(city), make_event(city))
+    viewer = make_staff(actor=city.root, organization=city.a.office, role=StaffRoleKind.VIEWER)
+    logged_in(client, viewer)
+    path = f"/events/tickets/{registration.public_id}/cancel/"
+
+    refused = client.post(path, {"confirm": "yes"})
+
+    assert refused.status_code == 404
+    assert Registration.objects.get(pk=registration.pk).status == S.REGISTERED
 
 
 def test_organizer_pages_show_only_the_subtrees_events(city: City, client: Client) -> None:

@@ -11,13 +11,15 @@ from django.test import Client
 
 from learningcity.accounts.services import api_token_create
 from learningcity.funding import services
+from learningcity.funding.data import PlaceDelivery
 from learningcity.funding.tests.factories import (
     Funded,
     make_elder,
     make_funded,
     make_paid_class,
 )
-from learningcity.network.tests.factories import City
+from learningcity.network.choices import StaffRoleKind
+from learningcity.network.tests.factories import City, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +161,44 @@ def test_reports_by_level_and_public_policies(funded: Funded, client: Client) ->
     }
     assert [p["code"] for p in policies] == [funded.policy.code]
     assert Decimal(policies[0]["share_municipal"]) == 50
+
+
+def test_a_learner_naming_herself_gets_her_own_quote(funded: Funded, client: Client) -> None:
+    klass = make_paid_class(funded.city)
+    elder = make_elder(funded)
+    other = make_elder(funded)
+    path = f"/api/v1/funding/quote?class_id={klass.public_id}&learner_id="
+
+    own = client.get(f"{path}{elder.public_id}", headers=bearer(elder.user))
+    someone_else = client.get(f"{path}{other.public_id}", headers=bearer(elder.user))
+
+    assert own.status_code == 200 and own.json()["to_pay"] == "40.00"
+    assert someone_else.status_code == 404
+
+
+def test_a_providers_finance_officer_neither_reviews_flags_nor_pays(
+    funded: Funded, client: Client
+) -> None:
+    klass = make_paid_class(funded.city)
+    elder = make_elder(funded)
+    services.place_commit(actor=elder.user, learner=elder, klass=klass, source="api-pay")
+    settlement = services.class_deliver(
+        actor=funded.city.a.school_admin,
+        klass=klass,
+        places=[PlaceDelivery("api-pay", elder.pk, 4, 4)],
+    )
+    assert settlement is not None
+    school_finance = make_staff(
+        actor=funded.city.root,
+        organization=funded.city.a.school,
+        role=StaffRoleKind.FINANCE_OFFICER,
+    )
+    headers = bearer(school_finance)
+
+    listed = client.get("/api/v1/funding/settlements", headers=headers).json()
+    paid = client.post(f"/api/v1/funding/settlements/{settlement.public_id}/pay", headers=headers)
+
+    assert [s["id"] for s in listed["items"]] == [str(settlement.public_id)]
+    assert paid.status_code == 404
+    settlement.refresh_from_db()
+    assert settlement.status == "payable"

@@ -22,7 +22,8 @@ from learningcity.funding.tests.factories import (
     make_paid_class,
     make_resident,
 )
-from learningcity.network.tests.factories import City
+from learningcity.network.choices import StaffRoleKind
+from learningcity.network.tests.factories import City, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,51 @@ def test_a_flag_is_reviewed_only_in_the_officers_levels(funded: Funded, client: 
     decided = client.post(url, {"decision": "clear", "reason": "checked the roll"})
     flag.refresh_from_db()
     assert decided.status_code == 302 and flag.status == FlagStatus.CLEARED
+
+
+def test_a_providers_finance_officer_sees_its_settlement_but_never_moves_its_money(
+    funded: Funded, client: Client
+) -> None:
+    klass = make_paid_class(funded.city, capacity=1)
+    services.contract_sign(
+        actor=funded.finance_a,
+        budget=funded.budgets["a"],
+        course=klass.course,
+        code="HP-VIEW-002",
+        unit=ContractUnit.HOUR,
+        quantity=Decimal("5"),
+        unit_price=Decimal("10"),
+        valid_from=dt.date(YEAR, 1, 1),
+        valid_until=dt.date(YEAR, 12, 31),
+    )
+    learner = make_resident(funded.city)
+    source = f"place:{learner.pk}:{klass.pk}"
+    services.place_commit(actor=learner.user, learner=learner, klass=klass, source=source)
+    settlement = services.class_deliver(
+        actor=funded.city.a.school_admin,
+        klass=klass,
+        places=[PlaceDelivery(source, learner.pk, 4, 4)],
+    )
+    assert settlement is not None
+    flag = settlement.flags.get()
+    school_finance = make_staff(
+        actor=funded.city.root,
+        organization=funded.city.a.school,
+        role=StaffRoleKind.FINANCE_OFFICER,
+    )
+    client.force_login(school_finance)
+
+    seen = client.get(f"/funding/settlements/{settlement.public_id}/")
+    finance = client.get("/funding/finance/")
+    review = client.post(
+        f"/funding/finance/flags/{flag.public_id}/", {"decision": "clear", "reason": "fine"}
+    )
+    report = client.get("/funding/finance/report/")
+    pay = client.post(f"/funding/settlements/{settlement.public_id}/pay/")
+    flag.refresh_from_db()
+    settlement.refresh_from_db()
+
+    assert seen.status_code == 200
+    assert finance["Location"] == "/funding/provider/"
+    assert (review.status_code, report.status_code, pay.status_code) == (403, 403, 404)
+    assert flag.status == FlagStatus.OPEN and settlement.status == "held"

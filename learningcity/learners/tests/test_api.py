@@ -275,3 +275,17 @@ def test_reusing_an_idempotency_key_for_another_request_is_refused(
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_key_reused"
     assert Learner.objects.count() == 1
+
+
+def test_a_birth_date_before_1900_is_refused_on_its_field(city: City, client: Client) -> None:
+    response = client.post(
+        "/api/v1/learners",
+        payload(city, id_number=None, birth_date="0001-01-01"),
+        content_type="application/json",
+        headers=bearer(city.b.officer),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"birth_date": ["The date of birth cannot be before 1900."]}
+    assert Learner.objects.count() == 0

@@ -255,3 +255,36 @@ def test_malformed_json_body_is_a_clear_error(city: City, client: Client) -> Non
 
     assert response.status_code in (400, 422)
     assert set(response.json()) == {"code", "message", "fields"}
+
+
+@pytest.mark.parametrize(
+    "website", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://example.org", "example"]
+)
+def test_an_organization_website_must_be_a_web_address(
+    city: City, client: Client, website: str
+) -> None:
+    response = client.patch(
+        "/api/v1/organizations/310101-CS",
+        {"website": website},
+        content_type="application/json",
+        headers=bearer(city.a.school_admin),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "website": ["Enter a web address that starts with http:// or https://."]
+    }
+    assert Organization.objects.get(code="310101-CS").website == ""
+
+
+def test_an_organization_website_may_be_https(city: City, client: Client) -> None:
+    response = client.patch(
+        "/api/v1/organizations/310101-CS",
+        {"website": "https://school.example.org/"},
+        content_type="application/json",
+        headers=bearer(city.a.school_admin),
+    )
+
+    assert response.status_code == 200
+    assert Organization.objects.get(code="310101-CS").website == "https://school.example.org/"

@@ -77,12 +77,18 @@ def credential_create(*, actor: Any, provider: Organization, name: str) -> Issue
 
 
 @transaction.atomic
-def credential_revoke(*, actor: Any, public_id: Any) -> Credential:
+def credential_revoke(
+    *, actor: Any, public_id: Any, provider: Organization | None = None
+) -> Credential:
+    """Revoke a credential the actor may change; when `provider` is given (the provider a page
+    is about), only one of that provider's credentials."""
     visible: QuerySet[Credential] = (
         Credential.objects.all()
         if actor is PLATFORM
         else Credential.objects.restrict(actor, Action.CHANGE)
     )
+    if provider is not None:
+        visible = visible.filter(provider=provider)
     credential = visible.select_related("provider").filter(public_id=public_id).first()
     if credential is None:
         raise NotFound(_("No such credential."))
@@ -173,13 +179,15 @@ def registration_create(
 
 
 @transaction.atomic
-def registration_delete(*, actor: Any, public_id: Any) -> None:
-    registration = (
-        ActivityRegistration.objects.restrict(actor, Action.CHANGE)
-        .select_related("provider")
-        .filter(public_id=public_id)
-        .first()
-    )
+def registration_delete(
+    *, actor: Any, public_id: Any, provider: Organization | None = None
+) -> None:
+    """Remove a registered activity the actor may change; when `provider` is given (the
+    provider a page is about), only one of that provider's activities."""
+    registrations = ActivityRegistration.objects.restrict(actor, Action.CHANGE)
+    if provider is not None:
+        registrations = registrations.filter(provider=provider)
+    registration = registrations.select_related("provider").filter(public_id=public_id).first()
     if registration is None:
         raise NotFound(_("No such registered activity."))
     if actor is not PLATFORM and not getattr(actor, "is_authenticated", False):

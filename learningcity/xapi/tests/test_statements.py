@@ -210,6 +210,18 @@ def test_version_header_is_required_and_checked(city: City) -> None:
     assert client.get(URL).status_code == 400
 
 
+def test_a_caller_without_credentials_is_refused_before_the_request_is_judged(
+    city: City,
+) -> None:
+    # No credential and no version header: 401, not the 400 a provider would hear; a staff
+    # member's browser session is no credential either.
+    assert Client().get(URL).status_code == 401
+    client = Client()
+    client.force_login(city.a.school_admin)
+    assert client.get(URL, headers={"X-Experience-API-Version": "1.0.3"}).status_code == 401
+    assert client.post(URL, {"content": "x"}).status_code == 401
+
+
 def test_missing_wrong_and_revoked_credentials_are_401(city: City) -> None:
     assert Client().get(URL, headers={"X-Experience-API-Version": "1.0.3"}).status_code == 401
     issued = issue(city)

@@ -83,3 +83,24 @@ def test_the_provider_list_leads_a_single_provider_straight_to_its_page(city: Ci
     response = _client(city.a.school_admin).get("/xapi/manage/")
     assert response.status_code == 302
     assert response["Location"] == f"/xapi/manage/{city.a.school.code}/"
+
+
+def test_an_id_is_only_taken_on_its_own_providers_page(city: City) -> None:
+    # The municipal office may change both schools, but a credential or an activity of school
+    # A named on school B's page is no credential or activity of that page.
+    issued = issue(city, city.a.school)
+    registration = register(city, "https://lms.example.org/a", provider=city.a.school)
+    client = _client(city.root)
+    page_b = f"/xapi/manage/{city.b.school.code}"
+    revoke = f"{page_b}/credentials/{issued.credential.public_id}/revoke"
+    assert client.post(revoke).status_code == 404
+    assert client.post(f"{page_b}/activities/{registration.public_id}/delete").status_code == 404
+    issued.credential.refresh_from_db()
+    assert issued.credential.revoked_at is None
+    assert ActivityRegistration.objects.filter(pk=registration.pk).exists()
+
+
+def test_the_provider_list_refuses_someone_who_manages_no_provider(city: City) -> None:
+    response = _client(city.municipal_officer).get("/xapi/manage/")  # a viewer: changes nothing
+    assert response.status_code == 403
+    assert _client(city.a.officer).get("/xapi/manage/").status_code == 200

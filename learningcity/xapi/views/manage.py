@@ -34,7 +34,9 @@ def providers(request: HttpRequest) -> HttpResponse:
     found = list(selectors.providers_for(viewer=request.user)[:200])
     if len(found) == 1:
         return redirect("xapi:provider", found[0].code)
-    return render(request, "xapi/providers.html", {"providers": found})
+    # Someone who manages no provider is told so, with a refusal.
+    status = 200 if found else 403
+    return render(request, "xapi/providers.html", {"providers": found}, status=status)
 
 
 def _page(
@@ -96,7 +98,7 @@ def credential_create(request: HttpRequest, code: str) -> HttpResponse:
 def credential_revoke(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
     organization = _provider(request, code)
     try:
-        services.credential_revoke(actor=request.user, public_id=public_id)
+        services.credential_revoke(actor=request.user, public_id=public_id, provider=organization)
     except NotFound:
         raise Http404(_("No such credential.")) from None
     messages.success(request, _("The credential is revoked; systems using it are refused."))
@@ -135,7 +137,7 @@ def registration_create(request: HttpRequest, code: str) -> HttpResponse:
 def registration_delete(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
     organization = _provider(request, code)
     try:
-        services.registration_delete(actor=request.user, public_id=public_id)
+        services.registration_delete(actor=request.user, public_id=public_id, provider=organization)
     except NotFound:
         raise Http404(_("No such registered activity.")) from None
     messages.success(request, _("The activity is no longer registered."))

@@ -189,6 +189,9 @@ def resource(*, methods: tuple[str, ...], public: bool = False) -> Callable[[Han
                 else:
                     credential = None
                     if not public:
+                        # Who is asking comes first: a caller without a live credential is
+                        # refused (401) before anything about the request is judged.
+                        credential = _authenticate(xreq)
                         version = xreq.header("x-experience-api-version")
                         if version is None:
                             message = _("Send the X-Experience-API-Version header.")
@@ -204,7 +207,6 @@ def resource(*, methods: tuple[str, ...], public: bool = False) -> Callable[[Han
                                 code=XapiErrorCode.VERSION,
                                 fields={"X-Experience-API-Version": [message]},
                             )
-                        credential = _authenticate(xreq)
                     _limit(request, credential)
                     response = handler(xreq, credential)
             except DomainError as exc:
