@@ -1,9 +1,11 @@
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.test import Client
+from django.utils import translation
 
 from learningcity.accounts.services import SECOND_FACTOR_SESSION_KEY
 from learningcity.core.ratelimit import CACHE as RATE_LIMIT_CACHE
@@ -21,6 +23,15 @@ def _fast_test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language: a request handled earlier in the same
+    worker (say in English) leaves its language active in the thread."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
