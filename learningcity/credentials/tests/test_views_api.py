@@ -97,6 +97,21 @@ def test_the_verify_page_takes_a_paste_and_a_file(city: City, client: Client) ->
     assert garbage.status_code == 400
 
 
+def test_the_verify_page_refuses_a_file_too_big_or_not_text(city: City, client: Client) -> None:
+    big = io.BytesIO(b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    big.name = "big.json"
+    binary = io.BytesIO(b"\xff\xd8\xff\xe0 not json at all")
+    binary.name = "photo.json"
+
+    too_big = client.post("/credentials/verify/", {"file": big}, HTTP_ACCEPT_LANGUAGE="en")
+    not_text = client.post("/credentials/verify/", {"file": binary}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert too_big.status_code == 400
+    assert too_big.context["form"].errors["file"] == ["The file is larger than 2 MB."]
+    assert not_text.status_code == 400
+    assert not_text.context["form"].errors["file"] == ["The file is not a JSON text file."]
+
+
 def test_the_link_page_verifies_the_stored_credential(city: City, client: Client) -> None:
     credential = issue(city)
 
