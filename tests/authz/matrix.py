@@ -172,6 +172,10 @@ class Op:
     headers: Mapping[str, str] = field(default_factory=dict)
     shows: str | None = None
     seers: frozenset[str] | None = None
+    # A multipart form (django-ninja's Form and File) instead of JSON: `body` holds the fields
+    # and `files`, called afresh for every call, the uploads.
+    multipart: bool = False
+    files: Callable[[], Mapping[str, Any]] | None = None
 
     @property
     def key(self) -> str:
@@ -228,6 +232,9 @@ def _request(client: Client, route: Route, world: Mapping[str, Any]) -> Any:
     if route.query:
         path = f"{path}?{fill(route.query, world)}"
     headers = {k: fill(v, world) for k, v in route.headers.items()}
+    if route.multipart:
+        data = {**fill(route.body or {}, world), **(route.files() if route.files else {})}
+        return client.post(path, data=data, headers=headers)
     if route.method.upper() in ("GET", "HEAD", "DELETE") and route.body is None:
         return client.generic(route.method.upper(), path, headers=headers)
     body = json.dumps(fill(route.body if route.body is not None else {}, world))
