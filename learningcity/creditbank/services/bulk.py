@@ -436,11 +436,26 @@ class ChunkWriter:
         self.postgres = connection.vendor == "postgresql"
         self.native_uuid = connection.features.has_native_uuid_field
         self.status = str(RecordStatus.VERIFIED if verify else RecordStatus.SUBMITTED)
+        # The importer's own learner record, whose rows a verifying import leaves to a colleague.
+        self.own_learner_id: int | None = (
+            Learner.objects.filter(user_id=self.actor_id).values_list("pk", flat=True).first()
+            if verify and self.actor_id is not None
+            else None
+        )
         self.recognition = PostingKind.RECOGNITION.value
         if not self.postgres:
             # Index pages of a large ledger stay in memory for the connection's bulk writes.
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+    def own_accounts(self) -> set[int]:
+        """The importer's own accounts (opened by this import too, or merged): none unless
+        verifying."""
+        if self.own_learner_id is None:
+            return set()
+        return set(
+            Account.objects.filter(learner_id=self.own_learner_id).values_list("pk", flat=True)
+        )
 
     def write(
         self, rows: list[tuple[int, RecordRow, int]], *, refused: int

@@ -234,6 +234,22 @@ def _import_chunk(
             good.append((line, row))
     placed, unplaced = resolver.resolve(good)
     refused.extend(unplaced)
+    mine = writer.own_accounts()
+    if mine:
+        # No one verifies their own learning, in a file any more than on a page.
+        own = [p for p in placed if p[2] in mine]
+        if own:
+            placed = [p for p in placed if p[2] not in mine]
+            message = _("No one may decide on their own learning; a colleague will decide.")
+            refused.extend(
+                RowResult(
+                    line=line,
+                    external_id=row.external_id,
+                    outcome="error",
+                    errors={"account_number": [message]},
+                )
+                for line, row, _account in own
+            )
     refused.sort(key=lambda r: r.line)
     created, existing, credits, written = writer.write(placed, refused=len(refused))
     for result in refused:

@@ -43,6 +43,9 @@ from learningcity.creditbank.tests.factories import (
     submit,
 )
 from learningcity.learners.tests.factories import make_learner
+from learningcity.network import services as network_services
+from learningcity.network.choices import StaffRoleKind
+from learningcity.network.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -455,6 +458,45 @@ def test_only_staff_who_may_submit_and_assess_import(bank: Bank) -> None:
         )
     with pytest.raises(PermissionDenied):
         _import(bank, data, actor=bank.assessor, provider=bank.city.a.school)
+
+
+def test_a_verifying_import_leaves_the_importers_own_rows_to_a_colleague(bank: Bank) -> None:
+    """Someone who may both submit and assess for a provider, and is a learner too: a file
+    with "verify" ticked writes everyone's rows but hers, which it reports, even when her
+    row names her by ID number and opens her account in this very import."""
+    city = bank.city
+    importer = make_staff(actor=city.root, organization=city.a.college, role=StaffRoleKind.ADMIN)
+    network_services.staff_role_grant(
+        actor=city.root, user=importer, organization=city.a.college, role=StaffRoleKind.ASSESSOR
+    )
+    own_id = idnumber.build(city.a.neighbourhood.code[:6], dt.date(1970, 1, 1), 777)
+    make_learner(
+        actor=city.root,
+        area=city.a.neighbourhood,
+        user=importer,
+        id_number=own_id,
+        birth_date=dt.date(1970, 1, 1),
+    )
+    other = services.account_for(make_resident(bank.city).pk).number
+    data = _csv(
+        [
+            ["S1", "", own_id, "culture_leisure", "书法入门", "2026-03-15", "30", "90", "yes",
+             "", "", ""],
+            ["S2", other, "", "culture_leisure", "书法入门", "2026-03-15", "30", "90", "yes",
+             "", "", ""],
+        ]
+    )  # fmt: skip
+
+    report = _import(bank, data, verify=True, actor=importer)
+
+    assert (report.created, report.errors) == (1, 1)
+    assert {r.external_id: (r.outcome, r.errors) for r in report.rows}["S1"] == (
+        "error",
+        {"account_number": ["No one may decide on their own learning; a colleague will decide."]},
+    )
+    assert list(LearningRecord.objects.values_list("external_id", "status")) == [
+        ("S2", RecordStatus.VERIFIED)
+    ]
 
 
 @pytest.fixture
