@@ -109,9 +109,10 @@ _CLASS_FOR_APPLICATION = PreparedQuery(
 def class_for_application(*, public_id: Any) -> Class:
     """A class as application_submit needs it, in one query: the class's own fields it checks,
     its term, its course's titles (for the answer) and the term's draw status
-    (`term_draw_status`, None before the seed is committed); 404 if there is no such class."""
+    (`term_draw_status`, None before the seed is committed); 404 if there is no such class,
+    or only a draft, which is not in the public catalog for anyone to apply to."""
     klass = _CLASS_FOR_APPLICATION.first(public_id)
-    if klass is None:
+    if klass is None or klass.status == ClassStatus.DRAFT:
         raise NotFound(_("No such class."))
     return klass
 

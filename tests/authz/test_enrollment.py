@@ -217,6 +217,14 @@ ENROLLMENT_API: list[Route] = [
     # Residents apply for themselves; a staff login without a learner record is told to
     # name the learner (422, a request error, so "let in" by the matrix's rule).
     Op("POST", "/api/v1/applications", SIGNED_IN, body=_apply_body()),
+    # A draft is in nobody's catalog: applying to one finds no class, for anyone (staff who
+    # may act for resident A included).
+    Op(
+        "POST",
+        "/api/v1/applications",
+        NOBODY,
+        body=_apply_body(class_id="{class_draft}", learner_id="{learner_a}"),
+    ),
     # Staff apply for residents living in their area. `learner_id` is for staff: a resident
     # naming even herself is answered 404 (she applies without it).
     Op("POST", "/api/v1/applications", ACT_FOR_A, body=_apply_body(learner_id="{learner_a}")),

@@ -5,7 +5,7 @@ from typing import Any
 from django.test import Client
 
 from learningcity.accounts.services import api_token_create
-from learningcity.catalog.choices import Rationing
+from learningcity.catalog.choices import ClassStatus, Rationing
 from learningcity.enrollment import services
 from learningcity.enrollment.choices import ApplicationStatus as S
 from learningcity.enrollment.models import Application
@@ -42,6 +42,21 @@ def test_a_resident_applies_and_a_retry_returns_the_same(city: City, client: Cli
     assert first.json()["id"] == retry.json()["id"]
     assert first.json()["status"] == "applied"
     assert Application.objects.count() == 1
+
+
+def test_applying_to_a_draft_finds_no_class(city: City, client: Client) -> None:
+    klass = make_class(city, make_term(city), status=ClassStatus.DRAFT)
+    resident = make_resident(city)
+
+    response = post(
+        client,
+        "/api/v1/applications",
+        {"class_id": str(klass.public_id)},
+        auth=bearer(resident.user),
+    )
+
+    assert response.status_code == 404
+    assert not Application.objects.exists()
 
 
 def test_a_login_without_a_learner_must_name_one(city: City, client: Client) -> None:
