@@ -58,6 +58,7 @@ def staff_name(level: str, role: str) -> str:
 STAFF: frozenset[str] = frozenset(staff_name(lv, role) for lv in LEVELS for role in ROLES)
 ALL: frozenset[str] = frozenset({ANONYMOUS, RESIDENT, OTHER_RESIDENT, SUPERUSER}) | STAFF
 SIGNED_IN: frozenset[str] = ALL - {ANONYMOUS}
+RESIDENTS: frozenset[str] = frozenset({RESIDENT, OTHER_RESIDENT})
 NOBODY: frozenset[str] = frozenset()
 PUBLIC: frozenset[str] = ALL
 
@@ -80,6 +81,10 @@ def staff(
     if superuser:
         names.add(SUPERUSER)
     return frozenset(names)
+
+
+# Every staff login at every place (and the superuser): whoever may open a scoped list.
+ANY_STAFF: frozenset[str] = staff(levels=LEVELS)
 
 
 @dataclass

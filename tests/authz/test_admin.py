@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from learningcity.network.tests.factories import City
 from tests.authz.matrix import (
-    LEVELS,
+    ANY_STAFF,
     SUPERUSER,
     Actors,
     Page,
@@ -17,7 +17,6 @@ from tests.authz.matrix import (
 ONLY_SUPERUSER = frozenset({SUPERUSER})
 # Every staff role can view something in its subtree, so the scoped lists open for all of them
 # (each showing only its own subtree, checked below by what the lists show).
-ANY_STAFF = staff(levels=LEVELS)
 # The municipal office's people who may change things keep the population and the blueprint.
 MUNICIPAL_KEEPERS = staff("change", levels=("municipal",))
 # Governance bodies see their area's subtree; a provider sees its own organization's subtree.

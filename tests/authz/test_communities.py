@@ -45,6 +45,7 @@ from tests.authz.matrix import (
     OTHER_RESIDENT,
     PUBLIC,
     RESIDENT,
+    RESIDENTS,
     SIGNED_IN,
     Actors,
     Op,
@@ -62,7 +63,6 @@ API = "/api/v1/communities"
 
 # Who is who -----------------------------------------------------------------------------------
 
-RESIDENTS = frozenset({RESIDENT, OTHER_RESIDENT})
 OVER_TOWN_A1 = ("municipal", "district", "town", "provider")
 OVER_DISTRICT_B = ("municipal", "other_district")
 # Staff over a team of town A1: its governance and its community school (the provider).

@@ -33,11 +33,13 @@ from learningcity.enrollment.models import Application, Session
 from learningcity.enrollment.tests.factories import close_window
 from learningcity.network.tests.factories import City
 from tests.authz.matrix import (
+    ANY_STAFF,
     LEVELS,
     NOBODY,
     OTHER_RESIDENT,
     PUBLIC,
     RESIDENT,
+    RESIDENTS,
     SIGNED_IN,
     Actors,
     Op,
@@ -62,10 +64,8 @@ SEE_LEARNER_A = staff("view", levels=GOVERNANCE_A)
 ACT_FOR_A = staff("change", levels=GOVERNANCE_A)
 SEE_LEARNER_B = staff("view", levels=RUNS_B)
 ACT_FOR_B = staff("change", levels=RUNS_B)
-ANY_STAFF = staff(levels=LEVELS)
 ANY_CHANGING_STAFF = staff("change", levels=LEVELS)
 MUNICIPAL_ADMINISTRATION = staff("change", levels=("municipal",))
-RESIDENTS = frozenset({RESIDENT, OTHER_RESIDENT})
 ONLY_A = frozenset({RESIDENT})
 ONLY_B = frozenset({OTHER_RESIDENT})
 

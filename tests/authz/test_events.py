@@ -32,6 +32,7 @@ from tests.authz.matrix import (
     OTHER_RESIDENT,
     PUBLIC,
     RESIDENT,
+    RESIDENTS,
     SIGNED_IN,
     Actors,
     Op,
@@ -43,7 +44,6 @@ from tests.authz.matrix import (
 
 RESIDENT_A = frozenset({RESIDENT})
 THE_OTHER_RESIDENT = frozenset({OTHER_RESIDENT})
-RESIDENTS = RESIDENT_A | THE_OTHER_RESIDENT
 
 # Where district A's event (town A1's school, at its site) lies: the municipal office, district
 # A's and town A1's offices by area, the school as its organizer.

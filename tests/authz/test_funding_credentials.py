@@ -48,6 +48,7 @@ from tests.authz.matrix import (
     OTHER_RESIDENT,
     PUBLIC,
     RESIDENT,
+    RESIDENTS,
     SIGNED_IN,
     STAFF,
     SUPERUSER,
@@ -62,7 +63,6 @@ from tests.authz.matrix import (
 # ---------------------------------------------------------------------------------------------
 # Who, by the design
 
-RESIDENTS = frozenset({RESIDENT, OTHER_RESIDENT})
 
 # Finance officers of the levels of government above town A1 (the city, district A, town A1).
 FINANCE_A = staff("finance")
