@@ -235,6 +235,20 @@ def test_the_grantee_reads_granted_statements_with_every_filter(
     assert third.get(URL, {"statementId": theirs}).status_code == 404
 
 
+def test_reading_with_grants_takes_as_many_queries_as_without(
+    city: City, granter: XapiClient, grantee: XapiClient, django_assert_max_num_queries: Any
+) -> None:
+    granter.post(URL, [statement() for _ in range(15)])
+    XapiClient(issue(city, city.a.school)).post(URL, [statement() for _ in range(15)])
+    _grant(city)
+    services.read_grant_create(
+        actor=city.root, provider=city.a.school, grantee_code=city.a.college.code
+    )
+    with django_assert_max_num_queries(3):  # the credential, its read grants, the page
+        response = grantee.get(URL, {"limit": 20})
+    assert len(response.json()["statements"]) == 20
+
+
 def test_the_grantee_pages_through_both_providers_with_more(
     city: City, granter: XapiClient, grantee: XapiClient
 ) -> None:
