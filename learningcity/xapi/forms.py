@@ -34,3 +34,20 @@ class OutcomeFilterForm(forms.Form):
         + [(v, label) for v, label in CreditOutcome.choices if v],
         required=False,
     )
+
+
+class ReadGrantForm(forms.Form):
+    grantee = forms.CharField(
+        label=_("Code of the provider that may read"),
+        max_length=32,
+        help_text=_(
+            "Ask the other provider for its code. Its systems may then read your statements, "
+            "never change them."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -239,3 +239,59 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.document_id
+
+
+class ReadGrant(models.Model):
+    """A provider's leave for another provider's credentials to read its statements: to read
+    only (never to void or overwrite them), and statements only (documents stay private to the
+    provider that wrote them). Revoking keeps the row, so who granted what, when and why
+    stays on record; granting again after a revocation is a new row."""
+
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    # The granting provider: the owner of the statements.
+    provider = models.ForeignKey(
+        "network.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    grantee = models.ForeignKey(
+        "network.Organization", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedByProvider.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("read grant")
+        verbose_name_plural = _("read grants")
+        constraints = [
+            # One live grant per pair: granting twice changes nothing, even when concurrent.
+            models.UniqueConstraint(
+                fields=["provider", "grantee"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="xapi_read_grant_live_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(provider=models.F("grantee")),
+                name="xapi_read_grant_not_self",
+            ),
+        ]
+        indexes = [
+            # Every statement read asks which providers granted the credential's provider.
+            models.Index(
+                fields=["grantee", "provider"],
+                name="xapi_read_grant_grantee",
+                condition=models.Q(revoked_at__isnull=True),
+            ),
+            models.Index(fields=["provider", "created_at"], name="xapi_read_grant_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} → {self.grantee_id}"

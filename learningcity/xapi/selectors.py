@@ -1,6 +1,7 @@
-"""Every read of the learning record store. A credential reads only its provider's statements
-and documents; staff read credentials, registrations and statement outcomes of the providers
-in their scope."""
+"""Every read of the learning record store. A credential reads its provider's statements and
+those of every provider that granted its provider a live read grant; documents (state,
+activity and agent profiles) stay per provider, granted or not. Staff read credentials,
+registrations, read grants and statement outcomes of the providers in their scope."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from learningcity.core.errors import NotFound
@@ -26,11 +27,11 @@ from learningcity.xapi.models import (
     Attachment,
     Credential,
     Document,
+    ReadGrant,
     Statement,
     StatementRef,
 )
 from learningcity.xapi.services.documents import DocumentKey
-from learningcity.xapi.services.statements import authority_of
 
 LIMIT_MAX = 500
 
@@ -59,6 +60,33 @@ class StatementPage:
     last_id: int | None  # set when there may be more
 
 
+def readable_providers(credential: Credential) -> dict[int, str]:
+    """The providers whose statements a credential reads, id → code: its own, and each that
+    granted its provider a live read grant."""
+    readable = {credential.provider_id: credential.provider.code}
+    readable.update(
+        ReadGrant.objects.filter(
+            grantee_id=credential.provider_id, revoked_at__isnull=True
+        ).values_list("provider_id", "provider__code")
+    )
+    return readable
+
+
+def _readable(providers: dict[int, str]) -> Q:
+    """One condition on the indexed provider column; plain equality (the query as it was
+    before grants) when the credential reads only its own provider's statements."""
+    ids = sorted(providers)
+    return Q(provider_id=ids[0]) if len(ids) == 1 else Q(provider_id__in=ids)
+
+
+def _authority_hash(code: str) -> str:
+    # The authority of every statement a provider stores (services.statements.authority_of):
+    # an account is identified by its home page and name alone.
+    return canonical.agent_hash(
+        {"account": {"homePage": settings.CREDENTIALS_BASE_URL, "name": code}}
+    )
+
+
 def statement_get(*, credential: Credential, statement_id: str, voided: bool) -> Statement:
     """One statement by id (voided=False) or one voided statement (voided=True); 404 when it
     is missing, out of the credential's scope, or in the other state."""
@@ -69,7 +97,7 @@ def statement_get(*, credential: Credential, statement_id: str, voided: bool) ->
         raise BadRequest(message, fields={"statementId": [message]}) from None
     row = (
         Statement.objects.filter(
-            provider_id=credential.provider_id, statement_id=key, voided=voided
+            _readable(readable_providers(credential)), statement_id=key, voided=voided
         )
         .only("body", "attachments", "stored")
         .first()
@@ -80,15 +108,20 @@ def statement_get(*, credential: Credential, statement_id: str, voided: bool) ->
 
 
 def statements_query(*, credential: Credential, query: StatementQuery) -> StatementPage:
-    rows = Statement.objects.filter(provider_id=credential.provider_id, voided=False)
+    readable = readable_providers(credential)
+    rows = Statement.objects.filter(_readable(readable), voided=False)
     if query.agent is not None:
         digest = canonical.agent_hash(query.agent)
         direct = Q(actor_hash=digest) | Q(object_hash=digest)
-        if query.related_agents and digest == canonical.agent_hash(authority_of(credential)):
+        # The authority is no reference row: it is the provider that stored the statement.
+        authorities = [pk for pk, code in readable.items() if _authority_hash(code) == digest]
+        if query.related_agents and authorities and len(readable) == 1:
             direct = Q()  # every statement the credential reads has this authority
         elif query.related_agents:
             related = StatementRef.objects.filter(ref_hash=digest, kind=RefKind.AGENT)
             direct |= Q(pk__in=related.values("statement_id"))
+            if authorities:
+                direct |= Q(provider_id=authorities[0])
         rows = rows.filter(direct)
     if query.verb:
         rows = rows.filter(verb_hash=canonical.verb_hash(query.verb))
@@ -205,6 +238,27 @@ def registrations_of(*, viewer: Any, provider: Organization) -> list[ActivityReg
         ActivityRegistration.objects.restrict(viewer, Action.CHANGE)
         .filter(provider=provider)
         .order_by("title", "id")
+    )
+
+
+def grants_given(*, viewer: Any, provider: Organization) -> list[ReadGrant]:
+    """The read grants the provider gave, live ones first, with the grantees."""
+    return list(
+        ReadGrant.objects.restrict(viewer, Action.CHANGE)
+        .filter(provider=provider)
+        .select_related("grantee")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")[:200]
+    )
+
+
+def grants_received(*, viewer: Any, provider: Organization) -> list[ReadGrant]:
+    """The live read grants other providers gave this one (the viewer manages this one)."""
+    if not providers_for(viewer=viewer).filter(pk=provider.pk).exists():
+        return []
+    return list(
+        ReadGrant.objects.filter(grantee=provider, revoked_at__isnull=True)
+        .select_related("provider")
+        .order_by("-created_at", "-id")[:200]
     )
 
 

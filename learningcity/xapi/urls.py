@@ -28,4 +28,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         manage.registration_delete,
         name="registration_delete",
     ),
+    path("manage/<str:code>/grants", manage.read_grant_create, name="read_grant_create"),
+    path(
+        "manage/<str:code>/grants/<uuid:public_id>/revoke",
+        manage.read_grant_revoke,
+        name="read_grant_revoke",
+    ),
 ]

@@ -7,7 +7,9 @@ population figures, the targets and the refresh are the municipal office's (admi
 registrars, who may change things).
 
 xAPI: the resources under /xapi/ answer a provider's system with its HTTP Basic credential, never
-a session login, and a credential reads only its own provider's statements and documents;
+a session login, and a credential reads only its own provider's statements and documents, and
+the statements of a provider that granted its provider a read grant (district B's school grants
+town A1's school here, so A's system reads B's statement and B's system reads nothing of A's);
 `about` is public. The manage pages are for those who may change the provider: its own
 administrators and registrars and those of the offices above it.
 
@@ -34,7 +36,7 @@ from learningcity.xapi import canonical, services
 from learningcity.xapi.choices import DocumentKind
 from learningcity.xapi.models import Statement
 from learningcity.xapi.services.documents import DocumentKey
-from learningcity.xapi.tests.factories import COMPLETED, issue, register, statement
+from learningcity.xapi.tests.factories import COMPLETED, EXPERIENCED, issue, register, statement
 from tests.authz.matrix import (
     GOVERNANCE_LEVELS,
     LEVELS,
@@ -198,6 +200,8 @@ ROUTES: list[Route] = [
     # The learning record store: systems with credentials only; each reads its own.
     Page("xapi:about", EVERYONE),
     Page("xapi:statements", SYSTEMS, shows="statement_a", seers=ONLY_A_SYSTEM),
+    Page("xapi:statements", SYSTEMS, shows="statement_b"),  # B granted A a read grant
+    Page("xapi:statements", SYSTEMS, query="statementId={statement_b}"),
     Page("xapi:statements", ONLY_A_SYSTEM, query="statementId={statement_a}"),
     Page(
         "xapi:statements",
@@ -255,6 +259,18 @@ ROUTES: list[Route] = [
         shows="statement_a",
         seers=NOBODY,
     ),
+    # Read grants: the grant A gave (to district B's college) on A's page only; the grant A
+    # received (from B's school) on A's page, and on B's page as the grant B gave.
+    Page("xapi:provider", OVER_SCHOOL_A, kwargs={"code": "{school_a}"}, shows="grant_a_grantee"),
+    Page(
+        "xapi:provider",
+        OVER_SCHOOL_B,
+        kwargs={"code": "{school_b}"},
+        shows="grant_a_grantee",
+        seers=NOBODY,
+    ),
+    Page("xapi:provider", OVER_SCHOOL_A, kwargs={"code": "{school_a}"}, shows="grant_b_reason"),
+    Page("xapi:provider", OVER_SCHOOL_B, kwargs={"code": "{school_b}"}, shows="grant_b_reason"),
     Page(
         "xapi:credential_create",
         OVER_SCHOOL_A,
@@ -324,6 +340,39 @@ ROUTES: list[Route] = [
         "xapi:registration_delete",
         NOBODY,
         kwargs={"code": "{school_b}", "public_id": "{registration_a_id}"},
+        method="POST",
+    ),
+    Page(
+        "xapi:read_grant_create",
+        OVER_SCHOOL_A,
+        kwargs={"code": "{school_a}"},
+        method="POST",
+        data={"grantee": "{district_b_college}", "reason": ""},
+    ),
+    Page(
+        "xapi:read_grant_create",
+        OVER_SCHOOL_B,
+        kwargs={"code": "{school_b}"},
+        method="POST",
+        data={"grantee": "{district_b_college}", "reason": "A joint course"},
+    ),
+    Page(
+        "xapi:read_grant_revoke",
+        OVER_SCHOOL_A,
+        kwargs={"code": "{school_a}", "public_id": "{grant_a_id}"},
+        method="POST",
+    ),
+    Page(
+        "xapi:read_grant_revoke",
+        OVER_SCHOOL_B,
+        kwargs={"code": "{school_b}", "public_id": "{grant_b_id}"},
+        method="POST",
+    ),
+    # The grantee's staff cannot revoke a grant it received, not even on its own page.
+    Page(
+        "xapi:read_grant_revoke",
+        NOBODY,
+        kwargs={"code": "{school_a}", "public_id": "{grant_b_id}"},
         method="POST",
     ),
 ]
@@ -425,6 +474,19 @@ def build_world(city: City, actors: Actors) -> dict[str, str]:
     registration_a = register(
         city, "https://lms.example.org/course/registered-a", provider=city.a.school
     )
+    statement_b = str(uuid.uuid4())
+    services.statements_store(
+        credential=issued_b.credential, statements=[statement(id=statement_b, verb=EXPERIENCED)]
+    )
+    grant_a = services.read_grant_create(
+        actor=city.root, provider=city.a.school, grantee_code=city.b.college.code
+    )
+    grant_b = services.read_grant_create(
+        actor=city.root,
+        provider=city.b.school,
+        grantee_code=city.a.school.code,
+        reason="Shared smartphone course of two districts",
+    )
     register(city, "https://lms.example.org/course/registered-b", provider=city.b.school)
 
     year = this_year()
@@ -468,6 +530,12 @@ def build_world(city: City, actors: Actors) -> dict[str, str]:
         "credential_a_id": str(issued_a.credential.public_id),
         "credential_b_id": str(issued_b.credential.public_id),
         "registration_a_id": str(registration_a.public_id),
+        "statement_b": statement_b,
+        "district_b_college": city.b.college.code,
+        "grant_a_grantee": city.b.college.code,
+        "grant_a_id": str(grant_a.public_id),
+        "grant_b_id": str(grant_b.public_id),
+        "grant_b_reason": grant_b.reason,
     }
 
 

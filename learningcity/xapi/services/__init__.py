@@ -10,6 +10,7 @@ from learningcity.xapi.services.credentials import (
 )
 from learningcity.xapi.services.credit import statements_credit
 from learningcity.xapi.services.documents import document_delete, document_write
+from learningcity.xapi.services.grants import read_grant_create, read_grant_revoke
 from learningcity.xapi.services.statements import Part, authority_of, statements_store
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "credential_revoke",
     "document_delete",
     "document_write",
+    "read_grant_create",
+    "read_grant_revoke",
     "registration_create",
     "registration_delete",
     "statements_credit",

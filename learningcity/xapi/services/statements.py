@@ -23,6 +23,7 @@ from learningcity.xapi import canonical, signatures, validation
 from learningcity.xapi.choices import CreditOutcome
 from learningcity.xapi.errors import BadRequest, StatementConflict, StatementInvalid, XapiErrorCode
 from learningcity.xapi.models import Activity, Attachment, Credential, Statement, StatementRef
+from learningcity.xapi.services import grants
 
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
@@ -295,6 +296,7 @@ def _insert(rows: list[Statement]) -> None:
 
 def _void(credential: Credential, targets: list[uuid.UUID]) -> None:
     """Void the provider's own statements named; a voiding statement cannot be voided."""
+    grants.void_check(credential=credential, targets=targets)
     mine = Statement.objects.filter(
         provider_id=credential.provider_id, statement_id__in=targets, voids__isnull=True
     )

@@ -1,5 +1,6 @@
-"""The provider's pages: its xAPI credentials (issue, revoke), its registered activities, and
-what became of each completion its systems sent ("why didn't this create a record")."""
+"""The provider's pages: its xAPI credentials (issue, revoke), its registered activities, the
+read grants it gave other providers (grant, revoke) and received, and what became of each
+completion its systems sent ("why didn't this create a record")."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ from django.views.decorators.http import require_POST, require_safe
 from learningcity.core.errors import DomainError, NotFound
 from learningcity.network.models import Organization
 from learningcity.xapi import selectors, services
-from learningcity.xapi.forms import CredentialForm, OutcomeFilterForm, RegistrationForm
+from learningcity.xapi.forms import (
+    CredentialForm,
+    OutcomeFilterForm,
+    ReadGrantForm,
+    RegistrationForm,
+)
 
 
 def _provider(request: HttpRequest, code: str) -> Organization:
@@ -45,6 +51,7 @@ def _page(
     *,
     credential_form: CredentialForm | None = None,
     registration_form: RegistrationForm | None = None,
+    grant_form: ReadGrantForm | None = None,
     issued: services.IssuedCredential | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -52,14 +59,18 @@ def _page(
     outcome = outcome_form.cleaned_data["outcome"] if outcome_form.is_valid() else ""
     credential_form = credential_form or CredentialForm()
     registration_form = registration_form or RegistrationForm()
-    forms: list[Any] = [credential_form, registration_form]
+    grant_form = grant_form or ReadGrantForm()
+    forms: list[Any] = [credential_form, registration_form, grant_form]
     context = {
         "provider": provider,
         "credentials": selectors.credentials_of(viewer=request.user, provider=provider),
         "registrations": selectors.registrations_of(viewer=request.user, provider=provider),
+        "grants_given": selectors.grants_given(viewer=request.user, provider=provider),
+        "grants_received": selectors.grants_received(viewer=request.user, provider=provider),
         "outcomes": selectors.outcomes_of(viewer=request.user, provider=provider, outcome=outcome),
         "credential_form": credential_form,
         "registration_form": registration_form,
+        "grant_form": grant_form,
         "outcome_form": outcome_form,
         "issued": issued,
         "endpoint": request.build_absolute_uri(reverse("xapi:about")).removesuffix("about"),
@@ -141,4 +152,47 @@ def registration_delete(request: HttpRequest, code: str, public_id: uuid.UUID) -
     except NotFound:
         raise Http404(_("No such registered activity.")) from None
     messages.success(request, _("The activity is no longer registered."))
+    return redirect("xapi:provider", organization.code)
+
+
+@login_required
+@require_POST
+def read_grant_create(request: HttpRequest, code: str) -> HttpResponse:
+    organization = _provider(request, code)
+    form = ReadGrantForm(request.POST)
+    if not form.is_valid():
+        return _page(request, organization, grant_form=form, status=400)
+    try:
+        grant = services.read_grant_create(
+            actor=request.user,
+            provider=organization,
+            grantee_code=form.cleaned_data["grantee"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        for field, problems in (error.fields or {"grantee": [error.message]}).items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+        return _page(request, organization, grant_form=form, status=error.status)
+    messages.success(
+        request,
+        _("%(grantee)s may read your statements now.") % {"grantee": grant.grantee.name},
+    )
+    return redirect("xapi:provider", organization.code)
+
+
+@login_required
+@require_POST
+def read_grant_revoke(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
+    organization = _provider(request, code)
+    try:
+        grant = services.read_grant_revoke(
+            actor=request.user, public_id=public_id, provider=organization
+        )
+    except NotFound:
+        raise Http404(_("No such read grant.")) from None
+    messages.success(
+        request,
+        _("%(grantee)s no longer reads your statements.") % {"grantee": grant.grantee.name},
+    )
     return redirect("xapi:provider", organization.code)
