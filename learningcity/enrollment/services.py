@@ -125,7 +125,6 @@ def application_submit(
 def lottery_application_submit(
     *,
     actor: Any,
-    learner: Learner,
     class_public_id: Any,
     rank: int = 1,
     idempotency_key: str | None = None,
@@ -133,14 +132,16 @@ def lottery_application_submit(
     """A resident's own application to an open lottery class in one statement, or None.
 
     This is the opening minute's common case (650,000 people, most of them for a draw). The
-    class is checked inside the INSERT itself (published, by lottery, window open, rank within
-    the term's choices, the term's seed committed and not yet drawn), so the burst costs one
-    round trip and no SQL compilation. Anything else (a first-come class, a closed window, a
-    duplicate, a retry of a key) inserts nothing and returns None: the caller then takes
-    application_submit, which reads the class and explains or replays as usual."""
+    applicant is the actor's own learner record and the class is checked, both inside the
+    INSERT itself (published, by lottery, window open, rank within the term's choices, the
+    term's seed committed and not yet drawn), so the burst costs one round trip, no SQL
+    compilation and no read of the learner before it. Anything else (a login without a
+    learner record, a first-come class, a closed window, a duplicate, a retry of a key)
+    inserts nothing and returns None: the caller then takes application_submit, which reads
+    the learner and the class and explains or replays as usual."""
     if idempotency_key:
         idempotency_key_check(idempotency_key)
-    if getattr(actor, "pk", None) is None or learner.user_id != actor.pk:
+    if getattr(actor, "pk", None) is None:
         return None
     connection = transaction.get_connection()
     now = clock.now()
@@ -150,12 +151,12 @@ def lottery_application_submit(
         Application._meta.get_field("public_id").get_db_prep_value(public_id, connection),
         stamp,
         stamp,
-        learner.pk,
         rank,
         ApplicationStatus.APPLIED,
         True,
         actor.pk,
         idempotency_key,
+        actor.pk,
         Class._meta.get_field("public_id").get_db_prep_value(class_public_id, connection),
         ClassStatus.PUBLISHED,
         Rationing.LOTTERY,
@@ -172,8 +173,8 @@ def lottery_application_submit(
             return None
         if titles:
             cursor.execute(titles, (made[1],))
-            made = (*made[:2], *cursor.fetchone())
-    application_id, class_id, course_id, title_zh, title_en, term_id, term_code = made
+            made = (*made[:3], *cursor.fetchone())
+    application_id, class_id, learner_id, course_id, title_zh, title_en, term_id, term_code = made
     klass = Class(id=class_id, public_id=class_public_id, term_id=term_id, course_id=course_id)
     klass.course = Course(id=course_id, title_zh=title_zh, title_en=title_en)
     application = Application(
@@ -181,7 +182,7 @@ def lottery_application_submit(
         public_id=public_id,
         created_at=now,
         updated_at=now,
-        learner=learner,
+        learner_id=learner_id,
         klass=klass,
         term=Term(id=term_id, code=term_code),
         rank=rank,
@@ -209,7 +210,7 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
     def col(model: Any, name: str) -> str:
         return str(qn(model._meta.get_field(name).column))
 
-    a, c, t, d, co = Application, Class, Term, Draw, Course
+    a, c, t, d, co, le = Application, Class, Term, Draw, Course, Learner
     columns = ", ".join(
         col(a, name)
         for name in (
@@ -219,8 +220,10 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
     )
     insert = (
         f"INSERT INTO {table(a)} ({columns}) "  # noqa: S608 - names from the models, values as parameters
-        f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, c.{col(c, 'id')}, c.{col(c, 'term')} "
+        f"SELECT %s, %s, %s, l.{col(le, 'id')}, %s, %s, %s, %s, %s, c.{col(c, 'id')}, "
+        f"c.{col(c, 'term')} "
         f"FROM {table(c)} c JOIN {table(t)} t ON t.{col(t, 'id')} = c.{col(c, 'term')} "
+        f"JOIN {table(le)} l ON l.{col(le, 'user')} = %s "
         f"WHERE c.{col(c, 'public_id')} = %s AND c.{col(c, 'status')} = %s "
         f"AND c.{col(c, 'rationing')} = %s AND c.{col(c, 'applications_open_at')} <= %s "
         f"AND %s < c.{col(c, 'applications_close_at')} AND %s <= t.{col(t, 'max_choices')} "
@@ -237,13 +240,15 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
     )
     if connection.vendor == "postgresql":
         statements = (
-            f"WITH made AS ({insert} RETURNING {col(a, 'id')} AS id, {col(a, 'klass')} AS klass) "
-            f"SELECT made.id, made.klass, {titles} JOIN made ON made.klass = c.{col(c, 'id')}",
+            f"WITH made AS ({insert} RETURNING {col(a, 'id')} AS id, {col(a, 'klass')} AS klass, "
+            f"{col(a, 'learner')} AS learner) "
+            f"SELECT made.id, made.klass, made.learner, {titles} "
+            f"JOIN made ON made.klass = c.{col(c, 'id')}",
             "",
         )
     else:
         statements = (
-            f"{insert} RETURNING {col(a, 'id')}, {col(a, 'klass')}",
+            f"{insert} RETURNING {col(a, 'id')}, {col(a, 'klass')}, {col(a, 'learner')}",
             f"SELECT {titles} WHERE c.{col(c, 'id')} = %s",
         )
     _LOTTERY_SQL[connection.vendor] = statements
