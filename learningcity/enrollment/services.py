@@ -137,8 +137,11 @@ def lottery_application_submit(
     term's seed committed and not yet drawn), so the burst costs one round trip, no SQL
     compilation and no read of the learner before it. Anything else (a login without a
     learner record, a first-come class, a closed window, a duplicate, a retry of a key)
-    inserts nothing and returns None: the caller then takes application_submit, which reads
-    the learner and the class and explains or replays as usual."""
+    inserts nothing. A retry of a key the resident already used for this class and rank
+    (the answer was lost, or a second tap raced the first) is then answered from the first
+    application, as application_submit would answer it; anything else returns None: the
+    caller then takes application_submit, which reads the learner and the class and
+    explains or replays as usual."""
     if idempotency_key:
         idempotency_key_check(idempotency_key)
     if getattr(actor, "pk", None) is None:
@@ -165,12 +168,19 @@ def lottery_application_submit(
         rank,
         DrawStatus.DRAWN,
     )
-    insert, titles = _lottery_statements(connection)
+    insert, titles, replay = _lottery_statements(connection)
     with prepared_cursor(connection) as cursor:
         cursor.execute(insert, params)
         made = cursor.fetchone()
         if made is None:
-            return None
+            if not idempotency_key:
+                return None
+            # Read after the INSERT settled (a racing copy has committed or rolled back).
+            cursor.execute(replay, (actor.pk, idempotency_key, ClassStatus.DRAFT))
+            first = cursor.fetchone()
+            if first is None or (first[1], first[2]) != (params[9], rank):
+                return None
+            return Application.objects.select_related("klass__course", "term").get(pk=first[0])
         if titles:
             cursor.execute(titles, (made[1],))
             made = (*made[:3], *cursor.fetchone())
@@ -196,10 +206,12 @@ def lottery_application_submit(
     return application
 
 
-def _lottery_statements(connection: Any) -> tuple[str, str]:
+def _lottery_statements(connection: Any) -> tuple[str, str, str]:
     """The SQL of lottery_application_submit for this connection's database, written from the
-    models' own table and column names, once per process: the INSERT ... SELECT, and (where
-    an INSERT cannot return joined columns, as on SQLite) the read of the answer's titles."""
+    models' own table and column names, once per process: the INSERT ... SELECT, (where an
+    INSERT cannot return joined columns, as on SQLite) the read of the answer's titles, and
+    the read of the application the resident already made under a key (with its class, if
+    that is not a draft, which is not found for anyone)."""
     if connection.vendor in _LOTTERY_SQL:
         return _LOTTERY_SQL[connection.vendor]
     qn = connection.ops.quote_name
@@ -238,6 +250,14 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
         f"JOIN {table(co)} co ON co.{col(co, 'id')} = c.{col(c, 'course')} "
         f"JOIN {table(t)} t ON t.{col(t, 'id')} = c.{col(c, 'term')}"
     )
+    replay = (
+        f"SELECT a.{col(a, 'id')}, c.{col(c, 'public_id')}, a.{col(a, 'rank')} "  # noqa: S608 - names from the models, values as parameters
+        f"FROM {table(a)} a JOIN {table(le)} l ON l.{col(le, 'id')} = a.{col(a, 'learner')} "
+        f"JOIN {table(c)} c ON c.{col(c, 'id')} = a.{col(a, 'klass')} "
+        f"WHERE l.{col(le, 'user')} = %s AND a.{col(a, 'idempotency_key')} = %s "
+        f"AND c.{col(c, 'status')} <> %s"
+    )
+    statements: tuple[str, str, str]
     if connection.vendor == "postgresql":
         statements = (
             f"WITH made AS ({insert} RETURNING {col(a, 'id')} AS id, {col(a, 'klass')} AS klass, "
@@ -245,17 +265,19 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
             f"SELECT made.id, made.klass, made.learner, {titles} "
             f"JOIN made ON made.klass = c.{col(c, 'id')}",
             "",
+            replay,
         )
     else:
         statements = (
             f"{insert} RETURNING {col(a, 'id')}, {col(a, 'klass')}, {col(a, 'learner')}",
             f"SELECT {titles} WHERE c.{col(c, 'id')} = %s",
+            replay,
         )
     _LOTTERY_SQL[connection.vendor] = statements
     return statements
 
 
-_LOTTERY_SQL: dict[str, tuple[str, str]] = {}
+_LOTTERY_SQL: dict[str, tuple[str, str, str]] = {}
 
 
 def _application_submit(
