@@ -104,7 +104,12 @@ class Application(TimeStampedModel):
             models.Index(fields=["klass", "status"]),
             models.Index(fields=["term", "status"]),
             models.Index(fields=["learner", "term"]),
-            models.Index(fields=["status", "offer_expires_at"]),
+            # Only offers expire: the applications a burst writes (applied) stay out of it.
+            models.Index(
+                fields=["offer_expires_at"],
+                condition=Q(status=ApplicationStatus.OFFERED),
+                name="application_offer_expiry",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -79,6 +79,9 @@ def _class_for_application_query(public_id: Any) -> QuerySet[Class]:
             "rationing",
             "applications_open_at",
             "applications_close_at",
+            # What a first-come seat's funding reads (the class's dates, the course's price
+            # and provider): fetched here rather than one deferred query each when accepted.
+            "first_session_on",
             "term__id",
             "term__code",
             "term__max_choices",
@@ -86,6 +89,10 @@ def _class_for_application_query(public_id: Any) -> QuerySet[Class]:
             "course__id",
             "course__title_zh",
             "course__title_en",
+            "course__category",
+            "course__fee",
+            "course__currency",
+            "course__provider",
         )
         .annotate(
             term_draw_status=Subquery(
@@ -108,7 +115,9 @@ _CLASS_FOR_APPLICATION = PreparedQuery(
 
 def class_for_application(*, public_id: Any) -> Class:
     """A class as application_submit needs it, in one query: the class's own fields it checks,
-    its term, its course's titles (for the answer) and the term's draw status
+    its term, its course's titles (for the answer), what a first-come seat's funding reads
+    (the class's first session, the course's fee, currency, category and provider) and the
+    term's draw status
     (`term_draw_status`, None before the seed is committed); 404 if there is no such class,
     or only a draft, which is not in the public catalog for anyone to apply to."""
     klass = _CLASS_FOR_APPLICATION.first(public_id)

@@ -125,7 +125,6 @@ def application_submit(
 def lottery_application_submit(
     *,
     actor: Any,
-    learner: Learner,
     class_public_id: Any,
     rank: int = 1,
     idempotency_key: str | None = None,
@@ -133,14 +132,19 @@ def lottery_application_submit(
     """A resident's own application to an open lottery class in one statement, or None.
 
     This is the opening minute's common case (650,000 people, most of them for a draw). The
-    class is checked inside the INSERT itself (published, by lottery, window open, rank within
-    the term's choices, the term's seed committed and not yet drawn), so the burst costs one
-    round trip and no SQL compilation. Anything else (a first-come class, a closed window, a
-    duplicate, a retry of a key) inserts nothing and returns None: the caller then takes
-    application_submit, which reads the class and explains or replays as usual."""
+    applicant is the actor's own learner record and the class is checked, both inside the
+    INSERT itself (published, by lottery, window open, rank within the term's choices, the
+    term's seed committed and not yet drawn), so the burst costs one round trip, no SQL
+    compilation and no read of the learner before it. Anything else (a login without a
+    learner record, a first-come class, a closed window, a duplicate, a retry of a key)
+    inserts nothing. A retry of a key the resident already used for this class and rank
+    (the answer was lost, or a second tap raced the first) is then answered from the first
+    application, as application_submit would answer it; anything else returns None: the
+    caller then takes application_submit, which reads the learner and the class and
+    explains or replays as usual."""
     if idempotency_key:
         idempotency_key_check(idempotency_key)
-    if getattr(actor, "pk", None) is None or learner.user_id != actor.pk:
+    if getattr(actor, "pk", None) is None:
         return None
     connection = transaction.get_connection()
     now = clock.now()
@@ -150,12 +154,12 @@ def lottery_application_submit(
         Application._meta.get_field("public_id").get_db_prep_value(public_id, connection),
         stamp,
         stamp,
-        learner.pk,
         rank,
         ApplicationStatus.APPLIED,
         True,
         actor.pk,
         idempotency_key,
+        actor.pk,
         Class._meta.get_field("public_id").get_db_prep_value(class_public_id, connection),
         ClassStatus.PUBLISHED,
         Rationing.LOTTERY,
@@ -164,16 +168,23 @@ def lottery_application_submit(
         rank,
         DrawStatus.DRAWN,
     )
-    insert, titles = _lottery_statements(connection)
+    insert, titles, replay = _lottery_statements(connection)
     with prepared_cursor(connection) as cursor:
         cursor.execute(insert, params)
         made = cursor.fetchone()
         if made is None:
-            return None
+            if not idempotency_key:
+                return None
+            # Read after the INSERT settled (a racing copy has committed or rolled back).
+            cursor.execute(replay, (actor.pk, idempotency_key, ClassStatus.DRAFT))
+            first = cursor.fetchone()
+            if first is None or (first[1], first[2]) != (params[9], rank):
+                return None
+            return Application.objects.select_related("klass__course", "term").get(pk=first[0])
         if titles:
             cursor.execute(titles, (made[1],))
-            made = (*made[:2], *cursor.fetchone())
-    application_id, class_id, course_id, title_zh, title_en, term_id, term_code = made
+            made = (*made[:3], *cursor.fetchone())
+    application_id, class_id, learner_id, course_id, title_zh, title_en, term_id, term_code = made
     klass = Class(id=class_id, public_id=class_public_id, term_id=term_id, course_id=course_id)
     klass.course = Course(id=course_id, title_zh=title_zh, title_en=title_en)
     application = Application(
@@ -181,7 +192,7 @@ def lottery_application_submit(
         public_id=public_id,
         created_at=now,
         updated_at=now,
-        learner=learner,
+        learner_id=learner_id,
         klass=klass,
         term=Term(id=term_id, code=term_code),
         rank=rank,
@@ -195,10 +206,12 @@ def lottery_application_submit(
     return application
 
 
-def _lottery_statements(connection: Any) -> tuple[str, str]:
+def _lottery_statements(connection: Any) -> tuple[str, str, str]:
     """The SQL of lottery_application_submit for this connection's database, written from the
-    models' own table and column names, once per process: the INSERT ... SELECT, and (where
-    an INSERT cannot return joined columns, as on SQLite) the read of the answer's titles."""
+    models' own table and column names, once per process: the INSERT ... SELECT, (where an
+    INSERT cannot return joined columns, as on SQLite) the read of the answer's titles, and
+    the read of the application the resident already made under a key (with its class, if
+    that is not a draft, which is not found for anyone)."""
     if connection.vendor in _LOTTERY_SQL:
         return _LOTTERY_SQL[connection.vendor]
     qn = connection.ops.quote_name
@@ -209,7 +222,7 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
     def col(model: Any, name: str) -> str:
         return str(qn(model._meta.get_field(name).column))
 
-    a, c, t, d, co = Application, Class, Term, Draw, Course
+    a, c, t, d, co, le = Application, Class, Term, Draw, Course, Learner
     columns = ", ".join(
         col(a, name)
         for name in (
@@ -219,8 +232,10 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
     )
     insert = (
         f"INSERT INTO {table(a)} ({columns}) "  # noqa: S608 - names from the models, values as parameters
-        f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, c.{col(c, 'id')}, c.{col(c, 'term')} "
+        f"SELECT %s, %s, %s, l.{col(le, 'id')}, %s, %s, %s, %s, %s, c.{col(c, 'id')}, "
+        f"c.{col(c, 'term')} "
         f"FROM {table(c)} c JOIN {table(t)} t ON t.{col(t, 'id')} = c.{col(c, 'term')} "
+        f"JOIN {table(le)} l ON l.{col(le, 'user')} = %s "
         f"WHERE c.{col(c, 'public_id')} = %s AND c.{col(c, 'status')} = %s "
         f"AND c.{col(c, 'rationing')} = %s AND c.{col(c, 'applications_open_at')} <= %s "
         f"AND %s < c.{col(c, 'applications_close_at')} AND %s <= t.{col(t, 'max_choices')} "
@@ -235,22 +250,34 @@ def _lottery_statements(connection: Any) -> tuple[str, str]:
         f"JOIN {table(co)} co ON co.{col(co, 'id')} = c.{col(c, 'course')} "
         f"JOIN {table(t)} t ON t.{col(t, 'id')} = c.{col(c, 'term')}"
     )
+    replay = (
+        f"SELECT a.{col(a, 'id')}, c.{col(c, 'public_id')}, a.{col(a, 'rank')} "  # noqa: S608 - names from the models, values as parameters
+        f"FROM {table(a)} a JOIN {table(le)} l ON l.{col(le, 'id')} = a.{col(a, 'learner')} "
+        f"JOIN {table(c)} c ON c.{col(c, 'id')} = a.{col(a, 'klass')} "
+        f"WHERE l.{col(le, 'user')} = %s AND a.{col(a, 'idempotency_key')} = %s "
+        f"AND c.{col(c, 'status')} <> %s"
+    )
+    statements: tuple[str, str, str]
     if connection.vendor == "postgresql":
         statements = (
-            f"WITH made AS ({insert} RETURNING {col(a, 'id')} AS id, {col(a, 'klass')} AS klass) "
-            f"SELECT made.id, made.klass, {titles} JOIN made ON made.klass = c.{col(c, 'id')}",
+            f"WITH made AS ({insert} RETURNING {col(a, 'id')} AS id, {col(a, 'klass')} AS klass, "
+            f"{col(a, 'learner')} AS learner) "
+            f"SELECT made.id, made.klass, made.learner, {titles} "
+            f"JOIN made ON made.klass = c.{col(c, 'id')}",
             "",
+            replay,
         )
     else:
         statements = (
-            f"{insert} RETURNING {col(a, 'id')}, {col(a, 'klass')}",
+            f"{insert} RETURNING {col(a, 'id')}, {col(a, 'klass')}, {col(a, 'learner')}",
             f"SELECT {titles} WHERE c.{col(c, 'id')} = %s",
+            replay,
         )
     _LOTTERY_SQL[connection.vendor] = statements
     return statements
 
 
-_LOTTERY_SQL: dict[str, tuple[str, str]] = {}
+_LOTTERY_SQL: dict[str, tuple[str, str, str]] = {}
 
 
 def _application_submit(

@@ -192,11 +192,11 @@ def quote(
     on = on or clock.today()
     course = klass.course
     fee = money(course.fee)
+    if fee == 0:
+        return Quote(fee, course.currency, ZERO, None, None, (), ZERO, (), ZERO, ())
     fiscal_year = klass.first_session_on.year
     groups = learner_groups(learner=learner, on=on)
     decisions: list[PolicyDecision] = []
-    if fee == 0:
-        return Quote(fee, course.currency, ZERO, None, None, (), ZERO, (), ZERO, ())
     contract = covering_contract(klass=klass, groups=groups)
     if contract is not None:
         decisions.append(

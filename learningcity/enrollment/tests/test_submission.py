@@ -56,9 +56,11 @@ def test_a_lottery_application_through_the_api_is_one_statement_after_the_token(
     term = make_term(city)
     apply(make_resident(city), make_class(city, term))  # the term's seed is committed
     klass = make_class(city, term)
-    headers = bearer(make_resident(city), key="tap-1")
+    resident = make_resident(city)
+    headers = bearer(resident, key="tap-1")
 
-    # token + user + learner; then one INSERT ... SELECT that checks the class as it writes
+    # token + user; then one INSERT ... SELECT that finds the learner and checks the class as
+    # it writes
     # (on PostgreSQL it also returns the course's titles; SQLite reads them after)
     expected = 2 if connection.vendor == "postgresql" else 3
     with django_assert_num_queries(expected):
@@ -72,7 +74,11 @@ def test_a_lottery_application_through_the_api_is_one_statement_after_the_token(
     assert response.status_code == 201
     body = response.json()
     made = Application.objects.select_related("klass__course", "term").get(public_id=body["id"])
-    assert (made.idempotency_key, made.submitted_by) == ("tap-1", made.learner.user)
+    assert (made.learner, made.idempotency_key, made.submitted_by) == (
+        resident,
+        "tap-1",
+        resident.user,
+    )
     assert (made.klass, made.term, made.rank, made.status, made.by_lottery) == (
         klass,
         term,
@@ -124,7 +130,7 @@ def test_the_one_statement_path_writes_nothing_when_the_case_is_not_plain(
 
     # When the burst's path is tried
     made = services.lottery_application_submit(
-        actor=actor, learner=resident, class_public_id=klass.public_id, rank=rank
+        actor=actor, class_public_id=klass.public_id, rank=rank
     )
 
     # Then it declines, leaving the case to application_submit, and writes nothing
@@ -132,7 +138,7 @@ def test_the_one_statement_path_writes_nothing_when_the_case_is_not_plain(
     assert not Application.objects.filter(learner=resident).exists()
 
 
-def test_a_retried_key_and_a_second_application_for_a_class_are_left_to_the_full_path(
+def test_a_retried_key_gets_the_first_application_and_a_new_key_is_left_to_the_full_path(
     city: City,
 ) -> None:
     term = make_term(city)
@@ -140,20 +146,77 @@ def test_a_retried_key_and_a_second_application_for_a_class_are_left_to_the_full
     klass = make_class(city, term)
     services.draw_commit(term=term)
     first = services.lottery_application_submit(
-        actor=resident.user, learner=resident, class_public_id=klass.public_id, idempotency_key="k"
+        actor=resident.user, class_public_id=klass.public_id, idempotency_key="k"
     )
     assert first is not None
 
     again = services.lottery_application_submit(
-        actor=resident.user, learner=resident, class_public_id=klass.public_id, idempotency_key="k"
+        actor=resident.user, class_public_id=klass.public_id, idempotency_key="k"
     )
     other_key = services.lottery_application_submit(
-        actor=resident.user, learner=resident, class_public_id=klass.public_id, idempotency_key="j"
+        actor=resident.user, class_public_id=klass.public_id, idempotency_key="j"
     )
 
-    assert (again, other_key) == (None, None)
+    assert again is not None
+    assert (again.pk, again.klass.course.title_en, again.term.code) == (
+        first.pk,
+        "Piano for beginners",
+        term.code,
+    )
+    assert other_key is None
     assert list(Application.objects.filter(learner=resident)) == [first]
     assert apply(resident, klass, key="k") == first
+
+
+@pytest.mark.parametrize("case", ["other_class", "other_rank", "draft", "someone_else"])
+def test_a_key_is_replayed_only_for_its_own_request_and_class(city: City, case: str) -> None:
+    # Given a resident's first-come application under a key (the one-statement path never
+    # makes those, so the replay is not only for its own applications)
+    term = make_term(city, choices=3)
+    resident = make_resident(city)
+    klass = make_class(city, term, rationing=Rationing.FIRST_COME)
+    apply(resident, klass, key="k")
+    actor: Any = resident.user
+    class_id, rank = klass.public_id, 1
+    if case == "other_class":
+        class_id = make_class(city, term, rationing=Rationing.FIRST_COME).public_id
+    elif case == "other_rank":
+        rank = 2
+    elif case == "draft":
+        Class.objects.filter(pk=klass.pk).update(status=ClassStatus.DRAFT)
+    elif case == "someone_else":
+        actor = make_resident(city).user
+
+    # When the same key comes again with something different
+    answer = services.lottery_application_submit(
+        actor=actor, class_public_id=class_id, rank=rank, idempotency_key="k"
+    )
+
+    # Then the one-statement path leaves it to application_submit (which refuses or makes
+    # a new application), and writes nothing
+    assert answer is None
+    assert Application.objects.count() == 1
+
+
+def test_a_retry_of_a_first_come_application_is_answered_by_the_one_statement_path(
+    city: City,
+) -> None:
+    term = make_term(city)
+    resident = make_resident(city)
+    klass = make_class(city, term, rationing=Rationing.FIRST_COME)
+    first = apply(resident, klass, key="k")
+
+    again = services.lottery_application_submit(
+        actor=resident.user, class_public_id=klass.public_id, idempotency_key="k"
+    )
+
+    assert again is not None
+    assert (again.pk, again.status, again.klass.public_id) == (
+        first.pk,
+        S.ACCEPTED,
+        klass.public_id,
+    )
+    assert Application.objects.count() == 1
 
 
 def test_the_database_holds_one_lottery_choice_per_rank(city: City) -> None:

@@ -125,6 +125,8 @@ def place_commit(
     acceptance at a time; the budgets need no lock (the conditional UPDATE settles them)."""
     Learner.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()
     price = selectors.quote(learner=learner, klass=klass, on=on, lock=True)
+    if not price.subsidy and not price.entitlement:
+        return price  # a free class, or one the learner pays in full: no public money moves
     if _commits([source]).get(source):
         return price  # a retry: the first acceptance committed it
     fiscal_year = klass.first_session_on.year
