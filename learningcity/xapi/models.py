@@ -118,6 +118,10 @@ class Statement(models.Model):
     voided = models.BooleanField(default=False)
     # For a voiding statement, the statement it voids.
     voids = models.UUIDField(null=True, blank=True)
+    # For any statement whose object is a StatementRef (voiding or not), the statement it
+    # targets: a query's filters also match a statement through its targets (xAPI 1.0.3,
+    # Part Three, 2.1.3).
+    target = models.UUIDField(null=True, blank=True)
     attachments = models.JSONField(default=list, blank=True)  # sha2 digests
     credit_outcome = models.CharField(
         max_length=20, choices=CreditOutcome.choices, default=CreditOutcome.NONE, blank=True
@@ -141,6 +145,11 @@ class Statement(models.Model):
             # Small partial indexes: few statements void another or wait for the credit bank.
             models.Index(
                 fields=["voids"], name="xapi_stmt_voids", condition=models.Q(voids__isnull=False)
+            ),
+            models.Index(
+                fields=["provider", "id"],
+                name="xapi_stmt_targeting",
+                condition=models.Q(target__isnull=False),
             ),
             models.Index(
                 fields=["provider", "id"],
