@@ -138,7 +138,11 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["provider", "id"], name="xapi_stmt_provider"),
             models.Index(fields=["provider", "actor_hash", "id"], name="xapi_stmt_actor"),
-            models.Index(fields=["provider", "verb_hash", "id"], name="xapi_stmt_verb"),
+            # Not in id order, on purpose: a verb is shared by most statements, and an index
+            # in id order tempts the planner (whose statistics lag a fast-growing table) to
+            # walk all of a verb's statements backwards to find one agent's; this one only
+            # serves a rare verb asked alone.
+            models.Index(fields=["provider", "verb_hash"], name="xapi_stmt_verb_any"),
             models.Index(fields=["provider", "object_hash", "id"], name="xapi_stmt_object"),
             models.Index(fields=["provider", "registration", "id"], name="xapi_stmt_reg"),
             models.Index(fields=["provider", "stored"], name="xapi_stmt_stored"),

@@ -15,6 +15,7 @@ from learningcity.core.models import AuditEntry
 from learningcity.network.tests.factories import City
 from learningcity.xapi import services
 from learningcity.xapi.models import Credential
+from learningcity.xapi.services import statements
 
 
 def test_only_a_digest_of_the_secret_is_stored_and_issuing_is_audited(city: City) -> None:
@@ -71,3 +72,21 @@ def test_the_command_prints_key_and_secret_as_json(city: City) -> None:
     assert services.credential_authenticate(printed["key"], printed["secret"]) is not None
     call_command("xapi", "credentials", "revoke", printed["key"], stdout=io.StringIO())
     assert services.credential_authenticate(printed["key"], printed["secret"]) is None
+
+
+@pytest.mark.parametrize(
+    ("pks", "doubled"),
+    [
+        ([1000, 1023], False),  # below 1,024: too small to matter
+        ([1000, 1024], True),
+        ([1024, 1100], True),
+        ([1025, 2047], False),
+        ([2040, 2050], True),
+        ([65536], True),
+        ([65537, 65600], False),
+    ],
+)
+def test_statistics_are_refreshed_each_time_the_table_doubles(
+    pks: list[int], doubled: bool
+) -> None:
+    assert statements._doubled(pks) is doubled
