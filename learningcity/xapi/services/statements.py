@@ -223,7 +223,7 @@ def _store(credential: Credential, prepared: list[Prepared], parts: Sequence[Par
     if not inserted:
         return
     if _doubled(inserted.values()):
-        transaction.on_commit(_analyze)
+        transaction.on_commit(_analyze, robust=True)  # the statements are stored: log, go on
     fresh = [(row, body) for row, body in zip(rows, bodies, strict=True) if row[0] in inserted]
     refs = [
         StatementRef(statement_id=inserted[row[0]], kind=kind, ref_hash=ref)
