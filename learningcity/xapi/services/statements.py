@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,14 +219,16 @@ def _store(credential: Credential, prepared: list[Prepared], parts: Sequence[Par
     if len(inserted) < len(rows):
         # Ids stored before: the same statement again is a no-op, a different one a 409
         # (which rolls the whole batch back).
-        _conflicts(credential, [r for r in rows if r[STATEMENT_ID] not in inserted])
+        _conflicts([r for r in rows if r[STATEMENT_ID] not in inserted])
     if not inserted:
         return
     if _doubled(inserted.values()):
         transaction.on_commit(_analyze, robust=True)  # the statements are stored: log, go on
-    fresh = [(row, body) for row, body in zip(rows, bodies, strict=True) if row[0] in inserted]
+    fresh = [
+        (row, body) for row, body in zip(rows, bodies, strict=True) if row[STATEMENT_ID] in inserted
+    ]
     refs = [
-        StatementRef(statement_id=inserted[row[0]], kind=kind, ref_hash=ref)
+        StatementRef(statement_id=inserted[row[STATEMENT_ID]], kind=kind, ref_hash=ref)
         for row, body in fresh
         for kind, ref in canonical.references(body)
     ]
@@ -249,10 +251,9 @@ def _store(credential: Credential, prepared: list[Prepared], parts: Sequence[Par
         transaction.on_commit(lambda: _tasks().credit_statements.enqueue(provider_id))
 
 
-def _doubled(pks: Iterable[int]) -> bool:
+def _doubled(pks: Collection[int]) -> bool:
     """Whether the batch took the primary key past a power of two (from 1,024 on)."""
-    ordered = sorted(pks)
-    low, high = ordered[0], ordered[-1]
+    low, high = min(pks), max(pks)
     return high >= 1024 and (low - 1).bit_length() < high.bit_length()
 
 
@@ -268,7 +269,7 @@ def _analyze() -> None:
             cursor.execute("ANALYZE (SKIP_LOCKED) xapi_statement")
 
 
-def _conflicts(credential: Credential, rows: list[tuple[Any, ...]]) -> None:
+def _conflicts(rows: list[tuple[Any, ...]]) -> None:
     stored = dict(
         Statement.objects.filter(statement_id__in=[r[STATEMENT_ID] for r in rows]).values_list(
             "statement_id", "fingerprint"
