@@ -258,6 +258,52 @@ def _count() -> None:
     print(json.dumps({"stored": Statement.objects.count()}))
 
 
+def _explain() -> None:
+    """(BENCH_XAPI_EXPLAIN=1) The statistics the planner has for the statements table and
+    the plan of each query kind, printed before the queries run: a profiling switch."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_live_tup, last_autoanalyze, now(), autoanalyze_count FROM "
+            "pg_stat_user_tables WHERE relname = 'xapi_statement'"
+        )
+        print("stats:", cursor.fetchone(), file=sys.stderr)
+    from django.test.utils import CaptureQueriesContext
+
+    from learningcity.xapi import selectors
+    from learningcity.xapi.models import Credential
+
+    credential = Credential.objects.select_related("provider").get()
+    rng = random.Random(7)
+    for kind in QUERIES:
+        params = _query(rng, kind)
+        query = selectors.StatementQuery(
+            agent=json.loads(params["agent"]) if "agent" in params else None,
+            verb=params.get("verb", ""),
+            activity=params.get("activity", ""),
+            since=_parse(params["since"]) if "since" in params else None,
+            limit=100,
+        )
+        with CaptureQueriesContext(connection) as captured:
+            selectors.statements_query(credential=credential, query=query)
+        for item in captured.captured_queries:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + item["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            print(f"{kind}:\n{plan}", file=sys.stderr)
+    print("{}")
+
+
+def _parse(text: str) -> Any:
+    import datetime as dt
+
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
 def _child(flag: str, env: dict[str, str]) -> str:
     done = subprocess.run(
         [sys.executable, SCRIPT, flag], cwd=ROOT, env=env, capture_output=True, text=True
@@ -426,6 +472,12 @@ def main() -> None:
             "ingest_b100_p99_ms": b100["p99_ms"],
             "stored": stored,
         }
+        if os.environ.get("BENCH_XAPI_EXPLAIN") == "1":
+            done = subprocess.run(
+                [sys.executable, SCRIPT, "--explain"], cwd=ROOT, env=env, capture_output=True,
+                text=True,
+            )  # fmt: skip
+            say(done.stderr[-12000:])
         worst = 0.0
         for kind in QUERIES:
             query = _run(
@@ -454,5 +506,7 @@ if __name__ == "__main__":
         _setup()
     elif len(sys.argv) > 1 and sys.argv[1] == "--count":
         _count()
+    elif len(sys.argv) > 1 and sys.argv[1] == "--explain":
+        _explain()
     else:
         main()

@@ -4,6 +4,7 @@ and the `ids` and `canonical` formats of a query."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -56,20 +57,23 @@ def object_hash(obj: dict[str, Any]) -> str:
     return ""
 
 
-def comparison_form(statement: dict[str, Any]) -> dict[str, Any]:
+def comparison_form(
+    statement: dict[str, Any], timestamp: dt.datetime | None = None
+) -> dict[str, Any]:
     """A shallow copy without what the LRS sets, timestamps as instants (no deep copy: the
-    statement is only read)."""
+    statement is only read). `timestamp` is the statement's own, when parsed already."""
     form = {k: v for k, v in statement.items() if k not in IGNORED_IN_COMPARISON}
     if "timestamp" in form:
-        form["timestamp"] = parse_timestamp(form["timestamp"], "timestamp").timestamp()
+        when = timestamp or parse_timestamp(form["timestamp"], "timestamp")
+        form["timestamp"] = when.timestamp()
     obj = form.get("object")
     if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
         form["object"] = comparison_form(obj)
     return form
 
 
-def fingerprint(statement: dict[str, Any]) -> str:
-    form = comparison_form(statement)
+def fingerprint(statement: dict[str, Any], timestamp: dt.datetime | None = None) -> str:
+    form = comparison_form(statement, timestamp)
     text = json.dumps(form, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 

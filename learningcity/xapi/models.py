@@ -118,6 +118,10 @@ class Statement(models.Model):
     voided = models.BooleanField(default=False)
     # For a voiding statement, the statement it voids.
     voids = models.UUIDField(null=True, blank=True)
+    # For any statement whose object is a StatementRef (voiding or not), the statement it
+    # targets: a query's filters also match a statement through its targets (xAPI 1.0.3,
+    # Part Three, 2.1.3).
+    target = models.UUIDField(null=True, blank=True)
     attachments = models.JSONField(default=list, blank=True)  # sha2 digests
     credit_outcome = models.CharField(
         max_length=20, choices=CreditOutcome.choices, default=CreditOutcome.NONE, blank=True
@@ -134,13 +138,22 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["provider", "id"], name="xapi_stmt_provider"),
             models.Index(fields=["provider", "actor_hash", "id"], name="xapi_stmt_actor"),
-            models.Index(fields=["provider", "verb_hash", "id"], name="xapi_stmt_verb"),
+            # Not in id order, on purpose: a verb is shared by most statements, and an index
+            # in id order tempts the planner (whose statistics lag a fast-growing table) to
+            # walk all of a verb's statements backwards to find one agent's; this one only
+            # serves a rare verb asked alone.
+            models.Index(fields=["provider", "verb_hash"], name="xapi_stmt_verb_any"),
             models.Index(fields=["provider", "object_hash", "id"], name="xapi_stmt_object"),
             models.Index(fields=["provider", "registration", "id"], name="xapi_stmt_reg"),
             models.Index(fields=["provider", "stored"], name="xapi_stmt_stored"),
             # Small partial indexes: few statements void another or wait for the credit bank.
             models.Index(
                 fields=["voids"], name="xapi_stmt_voids", condition=models.Q(voids__isnull=False)
+            ),
+            models.Index(
+                fields=["provider", "id"],
+                name="xapi_stmt_targeting",
+                condition=models.Q(target__isnull=False),
             ),
             models.Index(
                 fields=["provider", "id"],

@@ -107,49 +107,126 @@ def statement_get(*, credential: Credential, statement_id: str, voided: bool) ->
     return row
 
 
-def statements_query(*, credential: Credential, query: StatementQuery) -> StatementPage:
-    readable = readable_providers(credential)
-    rows = Statement.objects.filter(_readable(readable), voided=False)
+def _matching(readable: dict[int, str], query: StatementQuery) -> Q | None:
+    """The query's filters that are not about time or sequence (agent, verb, activity,
+    registration), as one condition; None when there are none (every statement meets them).
+    `readable` is the providers whose statements the credential reads (readable_providers)."""
+    conditions: list[Q] = []
     if query.agent is not None:
         digest = canonical.agent_hash(query.agent)
         direct = Q(actor_hash=digest) | Q(object_hash=digest)
         # The authority is no reference row: it is the provider that stored the statement.
         authorities = [pk for pk, code in readable.items() if _authority_hash(code) == digest]
         if query.related_agents and authorities and len(readable) == 1:
-            direct = Q()  # every statement the credential reads has this authority
-        elif query.related_agents:
-            related = StatementRef.objects.filter(ref_hash=digest, kind=RefKind.AGENT)
-            direct |= Q(pk__in=related.values("statement_id"))
-            if authorities:
-                direct |= Q(provider_id=authorities[0])
-        rows = rows.filter(direct)
+            pass  # every statement the credential reads has this authority
+        else:
+            if query.related_agents:
+                related = StatementRef.objects.filter(ref_hash=digest, kind=RefKind.AGENT)
+                direct |= Q(pk__in=related.values("statement_id"))
+                if authorities:
+                    direct |= Q(provider_id=authorities[0])
+            conditions.append(direct)
     if query.verb:
-        rows = rows.filter(verb_hash=canonical.verb_hash(query.verb))
+        conditions.append(Q(verb_hash=canonical.verb_hash(query.verb)))
     if query.activity:
         digest = canonical.activity_hash(query.activity)
         direct = Q(object_hash=digest)
         if query.related_activities:
             related = StatementRef.objects.filter(ref_hash=digest, kind=RefKind.ACTIVITY)
             direct |= Q(pk__in=related.values("statement_id"))
-        rows = rows.filter(direct)
+        conditions.append(direct)
     if query.registration is not None:
-        rows = rows.filter(registration=query.registration)
+        conditions.append(Q(registration=query.registration))
+    if not conditions:
+        return None
+    matching = conditions[0]
+    for condition in conditions[1:]:
+        matching &= condition
+    return matching
+
+
+def _window(query: StatementQuery) -> Q:
+    """The filters about time and sequence, which apply to the statement returned itself."""
+    window = Q(voided=False)
     if query.since is not None:
-        rows = rows.filter(stored__gt=query.since)
+        window &= Q(stored__gt=query.since)
     if query.until is not None:
-        rows = rows.filter(stored__lte=query.until)
+        window &= Q(stored__lte=query.until)
     if query.cursor is not None:
-        rows = (
-            rows.filter(pk__gt=query.cursor)
-            if query.ascending
-            else rows.filter(pk__lt=query.cursor)
+        window &= Q(pk__gt=query.cursor) if query.ascending else Q(pk__lt=query.cursor)
+    return window
+
+
+Row = tuple[int, str, list[str]]
+
+
+def _through_targets(
+    readable: QuerySet[Statement], window: Q, matching: Q, *, ascending: bool, beyond: int | None
+) -> list[Row]:
+    """Statements in the window that meet the filters through the statements they target
+    (xAPI 1.0.3, Part Three, 2.1.3): a statement whose object is a StatementRef meets them
+    when its target does, recursively; a voided target still counts (only the statements
+    returned must not be voided). Targets are followed within what the credential reads.
+    `beyond` is the last row a page of direct matches could hold: targeting statements past
+    it cannot be on the page."""
+    targeting = readable.filter(window, target__isnull=False)
+    if beyond is not None:
+        targeting = (
+            targeting.filter(pk__lt=beyond) if ascending else targeting.filter(pk__gt=beyond)
         )
-    limit = min(query.limit or LIMIT_MAX, LIMIT_MAX)
-    found = list(
-        rows.order_by("id" if query.ascending else "-id").values_list("id", "body", "attachments")[
-            : limit + 1
-        ]
+    # Walk up every chain at once, one query a step; `reaches` maps each statement id met
+    # to the origins whose chain passes through it. A cycle ends where an id comes round.
+    frontier: dict[uuid.UUID, set[int]] = {}
+    for pk, target in targeting.values_list("pk", "target"):  # usually none: an index probe
+        if target is not None:
+            frontier.setdefault(target, set()).add(pk)
+    reaches: dict[uuid.UUID, set[int]] = {}
+    while frontier:
+        fresh = {k: v - reaches.get(k, set()) for k, v in frontier.items()}
+        fresh = {k: v for k, v in fresh.items() if v}
+        if not fresh:
+            break
+        for k, v in fresh.items():
+            reaches.setdefault(k, set()).update(v)
+        frontier = {}
+        steps = readable.filter(statement_id__in=list(fresh), target__isnull=False)
+        for statement_id, target in steps.values_list("statement_id", "target"):
+            if target is not None:
+                frontier.setdefault(target, set()).update(fresh[statement_id])
+    if not reaches:
+        return []
+    met = readable.filter(matching, statement_id__in=list(reaches)).values_list(
+        "statement_id", flat=True
     )
+    found = {pk for statement_id in met for pk in reaches[statement_id]}
+    if not found:
+        return []
+    return list(readable.filter(pk__in=found).values_list("id", "body", "attachments"))
+
+
+def _page(rows: QuerySet[Statement], ascending: bool, n: int) -> list[Row]:
+    ordered = rows.order_by("id" if ascending else "-id")
+    return list(ordered.values_list("id", "body", "attachments")[:n])
+
+
+def statements_query(*, credential: Credential, query: StatementQuery) -> StatementPage:
+    providers = readable_providers(credential)
+    readable = Statement.objects.filter(_readable(providers))
+    matching = _matching(providers, query)
+    window = _window(query)
+    limit = min(query.limit or LIMIT_MAX, LIMIT_MAX)
+    rows = readable.filter(window)
+    if matching is not None:
+        rows = rows.filter(matching)
+    found = _page(rows, query.ascending, limit + 1)
+    if matching is not None:
+        beyond = found[-1][0] if len(found) > limit else None
+        extra = _through_targets(
+            readable, window, matching, ascending=query.ascending, beyond=beyond
+        )
+        if extra:
+            merged = {row[0]: row for row in [*found, *extra]}
+            found = [merged[pk] for pk in sorted(merged, reverse=not query.ascending)]
     more = len(found) > limit
     found = found[:limit]
     return StatementPage(

@@ -482,7 +482,8 @@ def _object_of(value: Any, path: str, *, sub: bool) -> str:
     return str(kind)
 
 
-def _body(value: Any, path: str, keys: frozenset[str], *, sub: bool) -> None:
+def _body(value: Any, path: str, keys: frozenset[str], *, sub: bool) -> dt.datetime | None:
+    """Check a statement or sub-statement; returns its timestamp, parsed (None when absent)."""
     value = _object(value, path, keys)
     prefix = f"{path}." if path else ""
     for key in ("actor", "verb", "object"):
@@ -499,18 +500,21 @@ def _body(value: Any, path: str, keys: frozenset[str], *, sub: bool) -> None:
         result(value["result"], f"{prefix}result")
     if "context" in value:
         context(value["context"], f"{prefix}context", object_type=kind)
+    timestamp = None
     if "timestamp" in value:
-        parse_timestamp(value["timestamp"], f"{prefix}timestamp")
+        timestamp = parse_timestamp(value["timestamp"], f"{prefix}timestamp")
     if "attachments" in value:
         if not isinstance(value["attachments"], list):
             raise fail(f"{prefix}attachments", _("must be a list."))
         for i, item in enumerate(value["attachments"]):
             attachment(item, f"{prefix}attachments[{i}]")
+    return timestamp
 
 
-def statement(value: Any) -> None:
-    """Raise StatementInvalid unless `value` is a valid xAPI 1.0.3 statement."""
-    _body(value, "", STATEMENT_KEYS, sub=False)
+def statement(value: Any) -> dt.datetime | None:
+    """Raise StatementInvalid unless `value` is a valid xAPI 1.0.3 statement; returns its
+    timestamp, parsed (None when it has none), so that no one parses it again."""
+    timestamp = _body(value, "", STATEMENT_KEYS, sub=False)
     if "id" in value:
         uuid_string(value["id"], "id")
     if "stored" in value:
@@ -521,6 +525,7 @@ def statement(value: Any) -> None:
         version = _string(value["version"], "version")
         if not re.match(r"^1\.0(\.\d+)?$", version):
             raise fail("version", _("must be a 1.0.x version of xAPI."))
+    return timestamp
 
 
 def agent_parameter(raw: str, path: str = "agent") -> dict[str, Any]:

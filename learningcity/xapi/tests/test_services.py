@@ -9,12 +9,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from learningcity.core.errors import Conflict, NotFound, ValidationFailed
 from learningcity.core.models import AuditEntry
 from learningcity.network.tests.factories import City
 from learningcity.xapi import services
 from learningcity.xapi.models import Credential
+from learningcity.xapi.services import statements
+from learningcity.xapi.tests.factories import issue, statement
 
 
 def test_only_a_digest_of_the_secret_is_stored_and_issuing_is_audited(city: City) -> None:
@@ -71,3 +74,30 @@ def test_the_command_prints_key_and_secret_as_json(city: City) -> None:
     assert services.credential_authenticate(printed["key"], printed["secret"]) is not None
     call_command("xapi", "credentials", "revoke", printed["key"], stdout=io.StringIO())
     assert services.credential_authenticate(printed["key"], printed["secret"]) is None
+
+
+@pytest.mark.parametrize(
+    ("pks", "doubled"),
+    [
+        ([1000, 1023], False),  # below 1,024: too small to matter
+        ([1000, 1024], True),
+        ([1024, 1100], True),
+        ([1025, 2047], False),
+        ([2040, 2050], True),
+        ([65536], True),
+        ([65537, 65600], False),
+    ],
+)
+def test_statistics_are_refreshed_each_time_the_table_doubles(
+    pks: list[int], doubled: bool
+) -> None:
+    assert statements._doubled(pks) is doubled
+
+
+def test_refreshing_statistics_gives_the_planner_a_row_count(city: City) -> None:
+    services.statements_store(credential=issue(city).credential, statements=[statement()])
+    statements._analyze()
+    if connection.vendor == "postgresql":  # (SQLite keeps no such statistics)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'xapi_statement'")
+            assert cursor.fetchone() == (1.0,)  # -1 until the table is first analysed

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('network', '0002_second_factor_for_staff'),
-        ('xapi', '0001_initial'),
+        ('xapi', '0004_statement_verb_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
