@@ -14,9 +14,11 @@ only has to take every application, once, while the crowd hammers it. For each d
 3. time a trivial endpoint (GET /api/v1/me) from the same clients, before and after the burst
    (the mean is the baseline requests/s: the machine may be shared);
 4. fire BENCH_BURST_APPLICATIONS applications from BENCH_BURST_CLIENTS keep-alive connections
-   (asyncio, spread over a few client processes): each resident ranks up to 5 classes; one
-   client in 8 deliberately repeats requests with the same Idempotency-Key, sometimes after
-   the answer, sometimes on a second connection at the same moment;
+   (asyncio, spread over a few client processes; each client takes the next waiting resident
+   from its process's queue, so all of them keep sending until the applications run out):
+   each resident ranks up to 5 classes; the app of one resident in 8 deliberately repeats
+   requests with the same Idempotency-Key, sometimes after the answer, sometimes on a second
+   connection at the same moment;
 5. close every window (catalog.services.class_update as the municipal administrator) and run
    the term's draw through the API; `lottery_s` is the draw's own wall time;
 6. count violations in the database: oversold classes, learners over the term's cap, an
@@ -37,7 +39,7 @@ where a low ratio comes from).
 Environment: BENCH_BURST_APPLICATIONS (50000), BENCH_BURST_CLIENTS (64), BENCH_BURST_DATABASES
 ("sqlite,postgresql"), BENCH_BURST_TIME_LIMIT_S (600, per database: the burst stops there and
 says so), BENCH_BURST_TRIVIAL_S (20), BENCH_BURST_LEARNERS (20000), BENCH_BURST_PROCESSES
-(client processes, 2), BENCH_BURST_RETRY_SHARE (share of a retrying client's applications
+(client processes, 2), BENCH_BURST_RETRY_SHARE (share of a retrying resident's applications
 repeated, 0.25).
 """
 
@@ -70,8 +72,8 @@ TERM_CODE = "BURST-2027S"
 SEED_SCALE = 0.1
 CLASSES_PER_COURSE = 5
 PROVIDERS_PER_TITLE = 3
-RETRYING_EVERY = 8  # client 0, 8, 16...: the ones whose users tap twice
-DOUBLE_TAP_SHARE = 0.2  # of a retrying client's repeats: sent at once on a second connection
+RETRYING_EVERY = 8  # resident 0, 8, 16...: the ones whose apps send a request twice
+DOUBLE_TAP_SHARE = 0.2  # of a retrying resident's repeats: sent at once on a second connection
 REQUEST_TIMEOUT_S = 120.0
 # The production server as `make demo` runs it (its access log aside).
 SERVER_OPTIONS = ["--workers", "2", "--threads", "4", "--timeout", "60"]
@@ -690,17 +692,18 @@ def _answer(status: int, body: bytes) -> str:
 
 
 async def _burst_client(
-    index: int,
     port: int,
-    residents: list[tuple[int, dict[str, Any]]],
+    queue: asyncio.Queue[tuple[int, dict[str, Any]]],
     deadline: float,
     retry_share: float,
     out: dict[str, Any],
 ) -> None:
+    """One client: takes the next resident from its process's queue and sends her ranked
+    choices, until the queue is empty, so every client keeps sending until the work runs
+    out. Whether a resident's app repeats a request is hers (one resident in
+    RETRYING_EVERY, with her own random numbers), whichever client happens to serve her."""
     conn, second = Connection(port), Connection(port)
     await conn.open()
-    retrying = index % RETRYING_EVERY == 0
-    rng = random.Random(f"burst-client/{index}")
     records: list[list[Any]] = out["records"]
 
     async def send(c: Connection, raw: bytes, kind: str, key: str) -> None:
@@ -710,7 +713,10 @@ async def _burst_client(
         records.append([kind, round(ms, 2), status, key, _answer(status, body)])
         out["done_at"].append(time.monotonic())
 
-    for r, resident in residents:
+    while not queue.empty():
+        r, resident = queue.get_nowait()
+        retrying = r % RETRYING_EVERY == 0
+        rng = random.Random(f"burst-resident/{r}")
         for class_id, rank in resident["choices"]:
             if time.monotonic() >= deadline:
                 out["stopped_early"] = True
@@ -783,12 +789,12 @@ def _client_process(mode: str, workdir: Path, part: int, parts: int, port: int) 
     else:
         deadline = started + _float_env("BENCH_BURST_TIME_LIMIT_S", 600.0)
         share = _float_env("BENCH_BURST_RETRY_SHARE", 0.25)
-        jobs = [
-            _burst_client(
-                c, port, [x for x in residents if x[0] % clients == c], deadline, share, out
-            )
-            for c in mine
-        ]
+        # This process's residents, in a queue its clients share (see _burst_client).
+        queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue()
+        for resident in residents:
+            if resident[0] % clients in mine:
+                queue.put_nowait(resident)
+        jobs = [_burst_client(port, queue, deadline, share, out) for _c in mine]
 
     async def run_all() -> None:
         await asyncio.gather(*jobs)
