@@ -60,6 +60,7 @@ from learningcity.creditbank.errors import CreditBankErrorCode
 from learningcity.creditbank.services.bulk import ChunkWriter, Resolver
 from learningcity.creditbank.services.recognition import ZERO
 from learningcity.creditbank.services.records import row_errors
+from learningcity.creditbank.services.staged import StagedImport
 from learningcity.network.choices import Action
 from learningcity.network.models import Organization
 
@@ -185,8 +186,33 @@ def records_import_file(
     by the platform's operators without a user (the audit rows then name no actor)."""
     if check_access:
         _may_import(actor, provider, verify=verify)
-    header, rows = _read(file)  # an unreadable file is refused here, before any write
+    # An unreadable file is refused here, before any write.
+    header, rows, stageable = _read_file(file)
     parser = _Parser(header)
+    if stageable and not verify:
+        return _import_staged(
+            actor, provider, channel, parser, len(header), rows, chunk_rows,
+            on_error, on_row, on_chunk,
+        )  # fmt: skip
+    return _import_by_rows(
+        actor, provider, verify, channel, parser, rows, chunk_rows, on_error, on_row, on_chunk
+    )
+
+
+def _import_by_rows(
+    actor: Any,
+    provider: Organization,
+    verify: bool,
+    channel: str,
+    parser: _Parser,
+    rows: Iterator[tuple[int, list[str]]],
+    chunk_rows: int,
+    on_error: RowCallback | None,
+    on_row: RowCallback | None,
+    on_chunk: Callable[[ImportSummary], None] | None,
+) -> ImportSummary:
+    """Row by row in Python: a verifying import, a spreadsheet, or text the database could
+    not stage."""
     resolver = Resolver()
     writer = ChunkWriter(
         actor=actor, provider=provider, verify=verify, channel=channel, report=on_row is not None
@@ -205,6 +231,50 @@ def records_import_file(
     finally:
         gc.set_threshold(*thresholds)
     return total
+
+
+def _import_staged(
+    actor: Any,
+    provider: Organization,
+    channel: str,
+    parser: _Parser,
+    width: int,
+    rows: Iterator[tuple[int, list[str]]],
+    chunk_rows: int,
+    on_error: RowCallback | None,
+    on_row: RowCallback | None,
+    on_chunk: Callable[[ImportSummary], None] | None,
+) -> ImportSummary:
+    """The plain import of a CSV file, set-based (services/staged.py), with the same outcome
+    for every row as the row-by-row path."""
+    total = ImportSummary()
+    staged = StagedImport(
+        actor=actor, provider=provider, channel=channel, parser=parser, width=width,
+        report=on_row is not None,
+    )  # fmt: skip
+    with staged:
+        while True:
+            read, refused, written, created, existing = staged.chunk(rows, max(1, chunk_rows))
+            if not read:
+                return total
+            for result in refused:
+                if on_error is not None:
+                    on_error(result)
+                if on_row is not None:
+                    on_row(result)
+            if on_row is not None:
+                for result in written:
+                    on_row(result)
+            total = ImportSummary(
+                rows=total.rows + read,
+                created=total.created + created,
+                existing=total.existing + existing,
+                errors=total.errors + len(refused),
+                credits=total.credits,
+                chunks=total.chunks + 1,
+            )
+            if on_chunk is not None:
+                on_chunk(total)
 
 
 def _import_chunk(
@@ -307,30 +377,40 @@ def _batches(
 def _read(file: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and then (row number, cells) for every non-empty row; a file that cannot
     be read is refused before any row is."""
+    header, rows, _stageable = _read_file(file)
+    return header, rows
+
+
+def _read_file(file: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]], bool]:
+    """As `_read`, and whether the rows may be staged in a database table: CSV text without
+    NUL characters, which no text column holds."""
     if not file.seekable():
         file = io.BytesIO(file.read())
     signature = file.read(4)
     file.seek(0)
     if signature == ZIP_SIGNATURE:
-        return _xlsx(file)
+        return (*_xlsx(file), False)
     if signature == OLE_SIGNATURE:
         _reject(_("This is an old Excel file (.xls). Save it as .xlsx or CSV and upload it again."))
-    return _csv(file, _encoding(file))
+    encoding, nul = _encoding(file)
+    return (*_csv(file, encoding), not nul)
 
 
-def _encoding(file: IO[bytes]) -> str:
-    """UTF-8 (a byte-order mark is dropped) if the whole file decodes so, else GB18030."""
+def _encoding(file: IO[bytes]) -> tuple[str, bool]:
+    """UTF-8 (a byte-order mark is dropped) if the whole file decodes so, else GB18030; and
+    whether the text holds a NUL character."""
     for encoding in ("utf-8-sig", "gb18030"):
         file.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()
+        nul = False
         try:
             while block := file.read(1 << 20):
-                decoder.decode(block)
+                nul = nul or "\x00" in decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
         file.seek(0)
-        return encoding
+        return encoding, nul
     _reject(_("The file is neither UTF-8 nor GB18030 text. Save it as CSV (UTF-8) or .xlsx."))
     raise AssertionError  # unreachable: _reject raises
 
@@ -443,6 +523,7 @@ class _Parser:
         self.index = tuple(positions.get(c, -1) for c in COLUMNS)
         self.width = len(header)
         self.today = clock.today()
+        self.earliest, self.yes, self.no = EARLIEST, YES, NO
         self.categories: dict[str, str] = dict(CATEGORY_NAMES)
         for code, label in CreditCategory.choices:
             for language in ("en", "zh-hans"):

@@ -1,0 +1,504 @@
+"""The plain import (records submitted, not verified) as a few set-based statements a chunk.
+
+A chunk's rows are streamed into a temporary staging table exactly as the file holds them
+(COPY on PostgreSQL, one executemany on SQLite: what a bare bulk load costs), then checked,
+resolved and written by SQL:
+
+1. every field is checked and converted by an SQL expression that accepts only what the
+   Python parser (`imports._Parser`) would accept unchanged — a trimmed, plain spelling;
+   any other row (a date written 2026/03/15, a number with a plus sign, a row with too many
+   cells, a real mistake) is read back and parsed by that parser, which either corrects its
+   values or reports it with the parser's own messages;
+2. an id seen earlier in the file (in this chunk or an earlier one) is refused as twice;
+3. ID numbers are looked up through the blind index once per distinct number, and accounts
+   opened in bulk, by `bulk.Resolver`, into a temporary mapping; account numbers by a join;
+4. in one transaction per chunk: merged accounts are followed to the account kept, rows
+   already stored for (provider, external id) are counted as existing, the rest inserted
+   by one INSERT ... SELECT, and one audit row written.
+
+The outcome of every row, the summary, the audit rows and the records are those of the row by
+row path (`bulk.ChunkWriter` without `verify`); a test imports the same files both ways."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from learningcity.core import clock
+from learningcity.core.services import audit_record
+from learningcity.creditbank.choices import AccountStatus, RecordStatus
+from learningcity.creditbank.data import RowResult
+from learningcity.creditbank.models import Account, LearningRecord
+from learningcity.creditbank.services.bulk import CHUNK_RETRIES, Resolver, holders
+from learningcity.network.models import Organization
+
+# What str.strip() strips: the parser strips every cell so.
+WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+STAGE = "creditbank_import_stage"
+ROWS = "creditbank_import_rows"
+SEEN = "creditbank_import_seen"
+IDS = "creditbank_import_ids"
+PLACE = "creditbank_import_place"
+FIELDS = (
+    "external_id",
+    "account_number",
+    "id_number",
+    "category",
+    "title",
+    "completed_on",
+    "course_code",
+    "certificate_code",
+    "certificate_number",
+    "passed",
+    "score",
+    "grade",
+    "hours",
+    "attendance_rate",
+)
+TWICE = "twice"  # a marker; the message is translated when the row is reported
+
+# The states of a staged row.
+UNCHECKED, CLEAN, DOUBLE = 0, 1, 2
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class StagedImport:
+    """One file's plain import: temporary tables made on entry, dropped on exit."""
+
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        provider: Organization,
+        channel: str,
+        parser: Any,
+        width: int,
+        report: bool,
+    ) -> None:
+        self.actor = actor
+        self.actor_id: int | None = getattr(actor, "pk", None)
+        self.provider = provider
+        self.channel = str(channel)
+        self.parser = parser
+        self.width = width
+        self.report = report
+        self.postgres = connection.vendor == "postgresql"
+        self.resolver = Resolver()
+        self.records = LearningRecord._meta.db_table
+        self.accounts = Account._meta.db_table
+
+    # Tables ---------------------------------------------------------------------------------
+
+    def __enter__(self) -> StagedImport:
+        self._drop()
+        cells = ", ".join(f"c{i} text" for i in range(self.width))
+        date = "date" if self.postgres else "text"
+        boolean = "boolean" if self.postgres else "integer"
+        number = "numeric"
+        with connection.cursor() as cursor:
+            for sql in (
+                f"CREATE TEMP TABLE {STAGE} (line integer, {cells})",
+                f"CREATE TEMP TABLE {ROWS} (line integer PRIMARY KEY, state integer, "
+                "external_id text, account_number text, id_number text, category text, "
+                f"title text, completed_on {date}, course_code text, certificate_code text, "
+                f"certificate_number text, passed {boolean}, score {number}, grade text, "
+                f"hours {number}, attendance_rate {number})",
+                f"CREATE TEMP TABLE {SEEN} (external_id text PRIMARY KEY)",
+                f"CREATE TEMP TABLE {IDS} (raw text PRIMARY KEY, account_id bigint, problem text)",
+                f"CREATE TEMP TABLE {PLACE} (line integer PRIMARY KEY, account_id bigint, "
+                "problem text)",
+            ):
+                cursor.execute(sql)
+        self.check = self._check_sql()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if connection.needs_rollback or (
+            self.postgres and connection.connection is not None and _aborted()
+        ):
+            return  # the transaction's rollback takes the tables with it
+        self._drop()
+
+    def _drop(self) -> None:
+        with connection.cursor() as cursor:
+            for table in (STAGE, ROWS, SEEN, IDS, PLACE):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _clear(self, cursor: Any, *tables: str) -> None:
+        for table in tables:
+            # A temporary table is never vacuumed: truncate it rather than leave dead rows.
+            cursor.execute(f"TRUNCATE {table}" if self.postgres else f"DELETE FROM {table}")  # noqa: S608
+
+    # A chunk --------------------------------------------------------------------------------
+
+    def chunk(
+        self, rows: Iterator[tuple[int, list[str]]], size: int
+    ) -> tuple[int, list[RowResult], list[RowResult], int, int]:
+        """Import the next `size` rows: (rows read, refused rows, written rows when reporting,
+        created, existing). Nothing read means the file is done."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._clear(cursor, STAGE, ROWS, PLACE)
+            read, odd = self._stage(cursor, rows, size)
+            if not read:
+                return 0, [], [], 0, 0
+            refused = self._check(cursor, odd)
+            refused += self._twice(cursor)
+        refused += self._resolve()
+        refused.sort(key=lambda r: r.line)
+        written, created, existing = self._write(refused=len(refused))
+        return read, refused, written, created, existing
+
+    def _stage(
+        self, cursor: Any, rows: Iterator[tuple[int, list[str]]], size: int
+    ) -> tuple[int, dict[int, list[str]]]:
+        width = self.width
+        odd: dict[int, list[str]] = {}
+        count = 0
+
+        def staged() -> Iterator[tuple[Any, ...]]:
+            nonlocal count
+            for line, cells in itertools.islice(rows, size):
+                count += 1
+                if len(cells) != width:
+                    odd[line] = cells
+                    cells = (cells + [""] * width)[:width]
+                yield (line, *cells)
+
+        with connection.wrap_database_errors:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
+                    for row in staged():
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["?"] * (width + 1))
+                cursor.cursor.executemany(f"INSERT INTO {STAGE} VALUES ({marks})", staged())  # noqa: S608
+        return count, odd
+
+    def _check(self, cursor: Any, odd: dict[int, list[str]]) -> list[RowResult]:
+        """Check and convert the staged rows; the rows SQL does not pass are parsed in Python:
+        corrected, or refused with the parser's messages."""
+        cursor.execute(self.check)
+        if odd:
+            marks = ", ".join(["%s"] * len(odd))
+            cursor.execute(
+                f"UPDATE {ROWS} SET state = {UNCHECKED} WHERE line IN ({marks})",  # noqa: S608
+                list(odd),
+            )
+        cells = ", ".join(f"s.c{i}" for i in range(self.width))
+        cursor.execute(
+            f"SELECT s.line, {cells} FROM {STAGE} s JOIN {ROWS} r ON r.line = s.line "  # noqa: S608
+            f"WHERE r.state = {UNCHECKED}"
+        )
+        refused: list[RowResult] = []
+        fixed: list[tuple[Any, ...]] = []
+        for line, *staged in cursor.fetchall():
+            row, errors = self.parser.parse(odd.get(line, staged))
+            if errors:
+                refused.append(
+                    RowResult(
+                        line=line, external_id=row.external_id, outcome="error", errors=errors
+                    )
+                )
+            else:
+                fixed.append((*(getattr(row, name) for name in FIELDS), line))
+        if fixed:
+            assignments = ", ".join(f"{name} = %s" for name in FIELDS)
+            cursor.executemany(
+                f"UPDATE {ROWS} SET state = {CLEAN}, {assignments} WHERE line = %s",  # noqa: S608
+                fixed,
+            )
+        return refused
+
+    def _twice(self, cursor: Any) -> list[RowResult]:
+        """Ids already seen in the file, in a clean row of this chunk or an earlier one."""
+        cursor.execute(
+            f"UPDATE {ROWS} SET state = {DOUBLE} WHERE state = {CLEAN} AND ("  # noqa: S608
+            f"external_id IN (SELECT external_id FROM {SEEN}) OR line IN (SELECT line FROM "
+            "(SELECT line, ROW_NUMBER() OVER (PARTITION BY external_id ORDER BY line) AS n "
+            f"FROM {ROWS} WHERE state = {CLEAN}) d WHERE n > 1))"
+        )
+        cursor.execute(f"INSERT INTO {SEEN} SELECT external_id FROM {ROWS} WHERE state = {CLEAN}")  # noqa: S608
+        cursor.execute(f"SELECT line, external_id FROM {ROWS} WHERE state = {DOUBLE}")  # noqa: S608
+        message = _("This id appears twice in the file.")
+        return [
+            RowResult(
+                line=line, external_id=external_id, outcome="error",
+                errors={"external_id": [message]},
+            )
+            for line, external_id in cursor.fetchall()
+        ]  # fmt: skip
+
+    def _resolve(self) -> list[RowResult]:
+        """Each clean row's account: by number, or by ID number (new numbers looked up, their
+        learners' accounts opened, as the row-by-row path does); the rest refused."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT r.id_number FROM {ROWS} r WHERE r.state = {CLEAN} "  # noqa: S608
+                "AND r.account_number = '' AND r.id_number <> '' AND NOT EXISTS "
+                f"(SELECT 1 FROM {IDS} i WHERE i.raw = r.id_number)"
+            )
+            raws = {raw for (raw,) in cursor.fetchall()}
+        found = self.resolver.accounts_by_id_number(raws) if raws else {}
+        with transaction.atomic(), connection.cursor() as cursor:
+            if found:
+                cursor.executemany(
+                    f"INSERT INTO {IDS} (raw, account_id, problem) VALUES (%s, %s, %s)",  # noqa: S608
+                    [
+                        (raw, v, None) if isinstance(v, int) else (raw, None, v)
+                        for raw, v in found.items()
+                    ],
+                )
+            cursor.execute(
+                f"INSERT INTO {PLACE} (line, account_id, problem) "  # noqa: S608
+                "SELECT r.line, COALESCE(a.id, i.account_id), i.problem "
+                f"FROM {ROWS} r LEFT JOIN {self.accounts} a "
+                "ON r.account_number <> '' AND a.number = r.account_number "
+                f"LEFT JOIN {IDS} i ON r.account_number = '' AND i.raw = r.id_number "
+                f"WHERE r.state = {CLEAN}"
+            )
+            cursor.execute(
+                "SELECT r.line, r.external_id, r.account_number, p.problem "  # noqa: S608
+                f"FROM {PLACE} p JOIN {ROWS} r ON r.line = p.line WHERE p.account_id IS NULL"
+            )
+            unplaced = cursor.fetchall()
+            if unplaced:
+                cursor.execute(f"DELETE FROM {PLACE} WHERE account_id IS NULL")  # noqa: S608
+        no_account = _("No account has this number.")
+        return [
+            RowResult(
+                line=line,
+                external_id=external_id,
+                outcome="error",
+                errors=({"account_number": [no_account]} if number else {"id_number": [problem]}),
+            )
+            for line, external_id, number, problem in unplaced
+        ]
+
+    def _write(self, *, refused: int) -> tuple[list[RowResult], int, int]:
+        for attempt in range(CHUNK_RETRIES):
+            try:
+                with transaction.atomic():
+                    return self._write_once(refused=refused)
+            except IntegrityError:
+                # A concurrent import stored some of these rows after they were looked up;
+                # the next attempt sees them as existing.
+                if attempt == CHUNK_RETRIES - 1:
+                    raise
+        raise AssertionError  # unreachable
+
+    def _write_once(self, *, refused: int) -> tuple[list[RowResult], int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {PLACE}")  # noqa: S608
+            placed = cursor.fetchone()[0]
+            if not placed:
+                return [], 0, 0
+            self._follow_merges(cursor)
+            cursor.execute(
+                f"SELECT r.line, r.external_id, e.public_id FROM {PLACE} p "  # noqa: S608
+                f"JOIN {ROWS} r ON r.line = p.line JOIN {self.records} e "
+                "ON e.provider_id = %s AND e.external_id = r.external_id ORDER BY r.line",
+                [self.provider.pk],
+            )
+            results = [
+                RowResult(line=line, external_id=external_id, outcome="existing",
+                          record_id=str(uuid.UUID(str(public_id))))
+                for line, external_id, public_id in cursor.fetchall()
+            ]  # fmt: skip
+            existing = len(results)
+            created = self._insert(cursor, results)
+        if not created:
+            return results, 0, existing  # nothing changed, nothing to audit
+        audit_record(
+            actor=self.actor,
+            action="creditbank.records_import",
+            subject=f"network.organization:{self.provider.code}",
+            data={
+                "channel": self.channel,
+                "created": created,
+                "existing": existing,
+                "errors": refused,
+                "verified": False,
+                "credits": "0.0",
+            },
+        )
+        return results, created, existing
+
+    def _follow_merges(self, cursor: Any) -> None:
+        """Rows for a merged account go to the account it was merged into."""
+        cursor.execute(
+            f"SELECT DISTINCT p.account_id FROM {PLACE} p JOIN {self.accounts} a "  # noqa: S608
+            "ON a.id = p.account_id WHERE a.status = %s AND a.merged_into_id IS NOT NULL",
+            [AccountStatus.MERGED.value],
+        )
+        merged = {a for (a,) in cursor.fetchall()}
+        if merged:
+            holder = holders(merged)
+            cursor.executemany(
+                f"UPDATE {PLACE} SET account_id = %s WHERE account_id = %s",  # noqa: S608
+                [(holder[a], a) for a in sorted(merged)],
+            )
+
+    def _insert(self, cursor: Any, results: list[RowResult]) -> int:
+        now = connection.ops.adapt_datetimefield_value(clock.now())
+        milliseconds = time.time_ns() // 1_000_000
+        if self.postgres:
+            # A version-7 UUID: the milliseconds, then gen_random_uuid()'s random bits and
+            # variant; records are appended by the million, so their index grows at its end.
+            public_id = (
+                "(lpad(to_hex(%s::bigint), 12, '0') || '7' || substr(g, 14, 3) "
+                "|| substr(g, 17, 16))::uuid"
+            )
+            random_part = "replace(gen_random_uuid()::text, '-', '') AS g"
+        else:
+            public_id = (
+                "printf('%%012x', %s) || '7' || lower(substr(hex(randomblob(2)), 1, 3)) "
+                "|| substr('89ab', 1 + abs(random() %% 4), 1) "
+                "|| lower(substr(hex(randomblob(8)), 1, 15))"
+            )
+            random_part = "NULL AS g"
+        returning = " RETURNING external_id, public_id" if self.report else ""
+        cursor.execute(
+            f"INSERT INTO {self.records} (public_id, created_at, updated_at, account_id, "  # noqa: S608
+            "provider_id, category, title, course_code, certificate_code, passed, score, "
+            "grade, hours, attendance_rate, certificate_number, evidence, statement_id, "
+            "completed_on, status, channel, external_id, source, submitted_by_id, "
+            "decided_by_id, decided_at, decision_reason, credits, recognition_note) "
+            f"SELECT {public_id}, %s, %s, account_id, %s, category, title, course_code, "
+            "certificate_code, passed, score, grade, hours, attendance_rate, "
+            "certificate_number, '', NULL, completed_on, %s, %s, external_id, '', %s, NULL, "
+            "NULL, '', 0, '' FROM (SELECT p.account_id, r.*, "
+            f"{random_part} FROM {PLACE} p JOIN {ROWS} r ON r.line = p.line "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {self.records} e WHERE e.provider_id = %s "
+            "AND e.external_id = r.external_id) ORDER BY r.line) AS fresh" + returning,
+            [milliseconds, now, now, self.provider.pk, RecordStatus.SUBMITTED.value,
+             self.channel, self.actor_id, self.provider.pk],
+        )  # fmt: skip
+        if not self.report:
+            return max(cursor.rowcount, 0)
+        created = cursor.fetchall()
+        cursor.execute(
+            f"SELECT r.external_id, r.line FROM {PLACE} p JOIN {ROWS} r ON r.line = p.line"  # noqa: S608
+        )
+        lines = dict(cursor.fetchall())
+        made = sorted(
+            (lines[external_id], external_id, str(uuid.UUID(str(public_id))))
+            for external_id, public_id in created
+        )
+        results.extend(
+            RowResult(line=line, external_id=external_id, outcome="created", record_id=record_id)
+            for line, external_id, record_id in made
+        )
+        return len(created)
+
+    # The checks in SQL ------------------------------------------------------------------------
+
+    def _check_sql(self) -> str:
+        """INSERT INTO the rows table: every staged row converted, `state` CLEAN when SQL can
+        vouch that the parser would take the row exactly so, UNCHECKED otherwise."""
+        pg = self.postgres
+        space = _literal(WHITESPACE)
+        index = dict(zip(FIELDS, self.parser.index, strict=True))
+        trimmed = ", ".join(
+            (f"{'btrim' if pg else 'trim'}(c{i}, {space})" if i >= 0 else "''") + f" AS {name}"
+            for name, i in index.items()
+        )
+        limit = "OFFSET 0" if pg else "LIMIT -1 OFFSET 0"  # evaluate the trims once per row
+        lower = 'lower({} COLLATE "C")' if pg else "lower({})"  # ASCII letters only
+        upper = 'upper({} COLLATE "C")' if pg else "upper({})"
+        octets = "octet_length({})" if pg else "length(CAST({} AS BLOB))"
+        categories = " ".join(
+            f"WHEN {_literal(key)} THEN {_literal(code)}"
+            for key, code in sorted(self.parser.categories.items())
+        )
+        category = f"CASE {lower.format('category')} {categories} END"
+        yes = ", ".join(_literal(v) for v in sorted(self.parser.yes))
+        no = ", ".join(_literal(v) for v in sorted(self.parser.no))
+        passed_ok = f"(passed = '' OR {lower.format('passed')} IN ({yes}, {no}))"
+        true, false = ("TRUE", "FALSE") if pg else ("1", "0")
+        passed = (
+            f"CASE WHEN passed = '' THEN NULL WHEN {lower.format('passed')} IN ({yes}) "
+            f"THEN {true} ELSE {false} END"
+        )
+        lo, hi = _literal(self.parser.earliest.isoformat()), _literal(self.parser.today.isoformat())
+        if pg:
+            date_ok = (
+                "CASE WHEN completed_on ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' "
+                f"AND completed_on BETWEEN {lo} AND {hi} THEN to_char(make_date("
+                "substr(completed_on, 1, 4)::int, substr(completed_on, 6, 2)::int, 1) "
+                "+ (substr(completed_on, 9, 2)::int - 1), 'YYYY-MM-DD') = completed_on "
+                "ELSE FALSE END"
+            )
+            date = f"CASE WHEN {date_ok} THEN completed_on::date END"
+        else:
+            date_ok = (
+                "(completed_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' "
+                f"AND completed_on BETWEEN {lo} AND {hi} AND date(completed_on) = completed_on)"
+            )
+            date = f"CASE WHEN {date_ok} THEN completed_on END"
+
+        def plain_number(name: str, places: int, most: int) -> tuple[str, str]:
+            """(whether the text is a plain number within 0..most, its value)."""
+            if pg:
+                shape = f"{name} ~ '^[0-9]+(\\.[0-9]{{1,{places}}})?$'"
+                return (
+                    f"CASE WHEN {shape} THEN {name}::numeric <= {most} ELSE FALSE END",
+                    f"CASE WHEN {shape} THEN {name}::numeric END",
+                )
+            shape = (
+                f"({name} GLOB '[0-9]*' AND {name} NOT GLOB '*[^0-9.]*' "
+                f"AND {name} NOT GLOB '*.*.*' AND {name} NOT GLOB '*.' "
+                f"AND (instr({name}, '.') = 0 OR length({name}) - instr({name}, '.') <= {places}))"
+            )
+            return (
+                f"({shape} AND CAST({name} AS REAL) <= {most})",
+                f"CASE WHEN {shape} THEN {name} END",
+            )
+
+        score_ok, score = plain_number("score", 2, 100)
+        rate_ok, rate = plain_number("attendance_rate", 2, 100)
+        hours_ok, hours = plain_number("hours", 1, 10000)
+        fine = " AND ".join(
+            (
+                "length(external_id) BETWEEN 1 AND 80",
+                "length(title) BETWEEN 1 AND 200",
+                "(account_number <> '' OR id_number <> '')",
+                f"length(account_number) = {octets.format('account_number')}",
+                f"{category} IS NOT NULL",
+                date_ok,
+                "length(course_code) <= 40",
+                "length(certificate_code) <= 40",
+                "length(certificate_number) <= 60",
+                "length(grade) <= 10",
+                passed_ok,
+                f"(score = '' OR {score_ok})",
+                f"(attendance_rate = '' OR {rate_ok})",
+                f"(hours = '' OR {hours_ok})",
+            )
+        )
+        return (
+            f"INSERT INTO {ROWS} SELECT line, CASE WHEN {fine} THEN {CLEAN} "  # noqa: S608
+            f"ELSE {UNCHECKED} END, external_id, {upper.format('account_number')}, id_number, "
+            f"{category}, title, {date}, course_code, certificate_code, certificate_number, "
+            f"{passed}, CASE WHEN score = '' THEN NULL ELSE {score} END, grade, "
+            f"CASE WHEN hours = '' THEN 0 ELSE {hours} END, "
+            f"CASE WHEN attendance_rate = '' THEN NULL ELSE {rate} END "
+            f"FROM (SELECT line, {trimmed} FROM {STAGE} {limit}) AS t"
+        )
+
+
+def _aborted() -> bool:
+    """Whether PostgreSQL refuses statements until the transaction is rolled back."""
+    from psycopg import pq
+
+    raw = connection.connection
+    return bool(raw is not None and raw.info.transaction_status == pq.TransactionStatus.INERROR)
