@@ -368,21 +368,22 @@ def transcript(account: Account) -> Transcript:
             "recognition_note",
         )
     )
+    # Each provider's code and name, and each category's label, worked out once, not per row.
     providers = {
-        o.pk: o
+        o.pk: (o.code, o.name)
         for o in Organization.objects.filter(pk__in={r[3] for r in rows}).only(
             "id", "code", "name_zh", "name_en"
         )
     }
-    labels = dict(CreditCategory.choices)
+    labels = {code: str(label) for code, label in CreditCategory.choices}
     records = [
         TranscriptLine(
             public_id=str(public_id),
             title=title,
             category=category,
-            category_label=str(labels.get(category, category)),
-            provider_code=providers[provider_id].code,
-            provider_name=providers[provider_id].name,
+            category_label=labels.get(category, category),
+            provider_code=providers[provider_id][0],
+            provider_name=providers[provider_id][1],
             course_code=course_code,
             certificate_code=certificate_code,
             grade=grade,

@@ -45,6 +45,7 @@ CHUNK_RETRIES = 3  # a chunk that lost a race to a concurrent import is read aga
 SQLITE_BATCH = 5000  # values per IN (...) list on SQLite
 SQLITE_CACHE_KIB = 256 * 1024
 TENTH = Decimal("0.1")
+OPEN = AccountStatus.OPEN.value
 
 # The columns written, in order (a test holds them equal to the models' fields).
 RECORD_COLUMNS = (
@@ -196,11 +197,27 @@ class Resolver:
         have = dict(self._accounts_of(new))
         missing = new - have.keys()
         if missing:
-            with transaction.atomic():
-                Account.objects.bulk_create(
-                    [Account(learner_id=i, number=account_number_for(i)) for i in sorted(missing)],
-                    ignore_conflicts=True,
-                )
+            # Plain rows, not model instances: a bulk load opens tens of thousands at once.
+            now = connection.ops.adapt_datetimefield_value(clock.now())
+            learners = sorted(missing)
+            insert = (
+                f"INSERT INTO {Account._meta.db_table} (public_id, created_at, updated_at, "
+                "learner_id, number, status) "
+            )
+            with transaction.atomic(), connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute(
+                        insert + "SELECT gen_random_uuid(), %s, %s, learner, number, %s "
+                        "FROM unnest(%s::bigint[], %s::text[]) AS t(learner, number) "
+                        "ON CONFLICT DO NOTHING",
+                        [now, now, OPEN, learners, [account_number_for(i) for i in learners]],
+                    )
+                else:
+                    cursor.executemany(
+                        insert + "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        [(uuid.uuid4().hex, now, now, i, account_number_for(i), OPEN)
+                         for i in learners],
+                    )  # fmt: skip
             have.update(self._accounts_of(missing))
         self.by_learner.update(have)
 

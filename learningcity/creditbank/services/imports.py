@@ -65,7 +65,10 @@ from learningcity.network.choices import Action
 from learningcity.network.models import Organization
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # web uploads; the management command has no limit
-CHUNK_ROWS = 10_000  # rows per transaction
+CHUNK_ROWS = 10_000  # rows per transaction, row by row
+# Rows per transaction, set-based: a chunk costs a fixed number of statements, and each commit
+# writes again the index pages its rows touched, so fewer, larger chunks load faster.
+STAGED_CHUNK_ROWS = 100_000
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 
@@ -173,7 +176,7 @@ def records_import_file(
     filename: str,
     verify: bool = False,
     channel: str = RecordChannel.IMPORT,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     check_access: bool = True,
     on_error: RowCallback | None = None,
     on_row: RowCallback | None = None,
@@ -191,12 +194,13 @@ def records_import_file(
     parser = _Parser(header)
     if stageable and not verify:
         return _import_staged(
-            actor, provider, channel, parser, len(header), rows, chunk_rows,
+            actor, provider, channel, parser, len(header), rows, chunk_rows or STAGED_CHUNK_ROWS,
             on_error, on_row, on_chunk,
         )  # fmt: skip
     return _import_by_rows(
-        actor, provider, verify, channel, parser, rows, chunk_rows, on_error, on_row, on_chunk
-    )
+        actor, provider, verify, channel, parser, rows, chunk_rows or CHUNK_ROWS, on_error,
+        on_row, on_chunk,
+    )  # fmt: skip
 
 
 def _import_by_rows(

@@ -21,11 +21,13 @@ row path (`bulk.ChunkWriter` without `verify`); a test imports the same files bo
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -36,7 +38,12 @@ from learningcity.core.services import audit_record
 from learningcity.creditbank.choices import AccountStatus, RecordStatus
 from learningcity.creditbank.data import RowResult
 from learningcity.creditbank.models import Account, LearningRecord
-from learningcity.creditbank.services.bulk import CHUNK_RETRIES, Resolver, holders
+from learningcity.creditbank.services.bulk import (
+    CHUNK_RETRIES,
+    SQLITE_CACHE_KIB,
+    Resolver,
+    holders,
+)
 from learningcity.network.models import Organization
 
 # What str.strip() strips: the parser strips every cell so.
@@ -102,23 +109,26 @@ class StagedImport:
     def __enter__(self) -> StagedImport:
         self._drop()
         cells = ", ".join(f"c{i} text" for i in range(self.width))
-        date = "date" if self.postgres else "text"
         boolean = "boolean" if self.postgres else "integer"
-        number = "numeric"
+        keyed = "" if self.postgres else " WITHOUT ROWID"  # SQLite: one tree, not two
         with connection.cursor() as cursor:
             for sql in (
                 f"CREATE TEMP TABLE {STAGE} (line integer, {cells})",
                 f"CREATE TEMP TABLE {ROWS} (line integer PRIMARY KEY, state integer, "
                 "external_id text, account_number text, id_number text, category text, "
-                f"title text, completed_on {date}, course_code text, certificate_code text, "
-                f"certificate_number text, passed {boolean}, score {number}, grade text, "
-                f"hours {number}, attendance_rate {number})",
-                f"CREATE TEMP TABLE {SEEN} (external_id text PRIMARY KEY)",
-                f"CREATE TEMP TABLE {IDS} (raw text PRIMARY KEY, account_id bigint, problem text)",
+                f"title text, completed_on text, course_code text, certificate_code text, "
+                f"certificate_number text, passed {boolean}, score text, grade text, "
+                "hours text, attendance_rate text)",
+                f"CREATE TEMP TABLE {SEEN} (external_id text PRIMARY KEY){keyed}",
+                f"CREATE TEMP TABLE {IDS} (raw text PRIMARY KEY, account_id bigint, "
+                f"problem text){keyed}",
                 f"CREATE TEMP TABLE {PLACE} (line integer PRIMARY KEY, account_id bigint, "
                 "problem text)",
             ):
                 cursor.execute(sql)
+            if not self.postgres:
+                # Index pages of a large table stay in memory for the bulk writes.
+                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         self.check = self._check_sql()
         return self
 
@@ -210,7 +220,7 @@ class StagedImport:
                     )
                 )
             else:
-                fixed.append((*(getattr(row, name) for name in FIELDS), line))
+                fixed.append((*(_text(getattr(row, name)) for name in FIELDS), line))
         if fixed:
             assignments = ", ".join(f"{name} = %s" for name in FIELDS)
             cursor.executemany(
@@ -221,11 +231,19 @@ class StagedImport:
 
     def _twice(self, cursor: Any) -> list[RowResult]:
         """Ids already seen in the file, in a clean row of this chunk or an earlier one."""
+        if self.postgres:
+            # Temporary tables are never analysed on their own; without statistics the
+            # planner would take a chunk of 100,000 rows for a handful.
+            cursor.execute(f"ANALYZE {ROWS}")
+        # Two statements, each a semi-join: an OR of the two would be run row by row.
         cursor.execute(
-            f"UPDATE {ROWS} SET state = {DOUBLE} WHERE state = {CLEAN} AND ("  # noqa: S608
-            f"external_id IN (SELECT external_id FROM {SEEN}) OR line IN (SELECT line FROM "
-            "(SELECT line, ROW_NUMBER() OVER (PARTITION BY external_id ORDER BY line) AS n "
-            f"FROM {ROWS} WHERE state = {CLEAN}) d WHERE n > 1))"
+            f"UPDATE {ROWS} SET state = {DOUBLE} WHERE state = {CLEAN} AND EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {SEEN} s WHERE s.external_id = {ROWS}.external_id)"
+        )
+        cursor.execute(
+            f"UPDATE {ROWS} SET state = {DOUBLE} FROM (SELECT line, ROW_NUMBER() OVER "  # noqa: S608
+            f"(PARTITION BY external_id ORDER BY line) AS n FROM {ROWS} WHERE state = {CLEAN}) d "
+            f"WHERE d.line = {ROWS}.line AND d.n > 1"
         )
         cursor.execute(f"INSERT INTO {SEEN} SELECT external_id FROM {ROWS} WHERE state = {CLEAN}")  # noqa: S608
         cursor.execute(f"SELECT line, external_id FROM {ROWS} WHERE state = {DOUBLE}")  # noqa: S608
@@ -303,19 +321,11 @@ class StagedImport:
             if not placed:
                 return [], 0, 0
             self._follow_merges(cursor)
-            cursor.execute(
-                f"SELECT r.line, r.external_id, e.public_id FROM {PLACE} p "  # noqa: S608
-                f"JOIN {ROWS} r ON r.line = p.line JOIN {self.records} e "
-                "ON e.provider_id = %s AND e.external_id = r.external_id ORDER BY r.line",
-                [self.provider.pk],
-            )
-            results = [
-                RowResult(line=line, external_id=external_id, outcome="existing",
-                          record_id=str(uuid.UUID(str(public_id))))
-                for line, external_id, public_id in cursor.fetchall()
-            ]  # fmt: skip
-            existing = len(results)
-            created = self._insert(cursor, results)
+            made = self._insert(cursor)
+            # Each placed row is either inserted or already stored for (provider, external id).
+            created = made if isinstance(made, int) else len(made)
+            existing = placed - created
+            results = self._results(cursor, made) if isinstance(made, dict) else []
         if not created:
             return results, 0, existing  # nothing changed, nothing to audit
         audit_record(
@@ -348,7 +358,9 @@ class StagedImport:
                 [(holder[a], a) for a in sorted(merged)],
             )
 
-    def _insert(self, cursor: Any, results: list[RowResult]) -> int:
+    def _insert(self, cursor: Any) -> int | dict[str, str]:
+        """Insert the placed rows not already stored: how many, or (when reporting) the
+        public id of each by external id."""
         now = connection.ops.adapt_datetimefield_value(clock.now())
         milliseconds = time.time_ns() // 1_000_000
         if self.postgres:
@@ -360,13 +372,19 @@ class StagedImport:
             )
             random_part = "replace(gen_random_uuid()::text, '-', '') AS g"
         else:
+            # The same, as the 32 hex digits Django keeps a UUID in: 12 of milliseconds, the
+            # version, 12 random bits, the variant (8 to b), 60 random bits.
             public_id = (
-                "printf('%%012x', %s) || '7' || lower(substr(hex(randomblob(2)), 1, 3)) "
-                "|| substr('89ab', 1 + abs(random() %% 4), 1) "
-                "|| lower(substr(hex(randomblob(8)), 1, 15))"
+                "printf('%%012x7%%03x%%x%%015x', %s, random() & 4095, 8 + (random() & 3), "
+                "random() & 1152921504606846975)"
             )
             random_part = "NULL AS g"
         returning = " RETURNING external_id, public_id" if self.report else ""
+
+        def cast(name: str, kind: str) -> str:
+            # Only CLEAN rows are here: their text is a plain date or number.
+            return f"{name}::{kind}" if self.postgres else name
+
         cursor.execute(
             f"INSERT INTO {self.records} (public_id, created_at, updated_at, account_id, "  # noqa: S608
             "provider_id, category, title, course_code, certificate_code, passed, score, "
@@ -374,45 +392,54 @@ class StagedImport:
             "completed_on, status, channel, external_id, source, submitted_by_id, "
             "decided_by_id, decided_at, decision_reason, credits, recognition_note) "
             f"SELECT {public_id}, %s, %s, account_id, %s, category, title, course_code, "
-            "certificate_code, passed, score, grade, hours, attendance_rate, "
-            "certificate_number, '', NULL, completed_on, %s, %s, external_id, '', %s, NULL, "
+            f"certificate_code, passed, {cast('score', 'numeric')}, grade, "
+            f"{cast('hours', 'numeric')}, {cast('attendance_rate', 'numeric')}, "
+            f"certificate_number, '', NULL, {cast('completed_on', 'date')}, %s, %s, "
+            "external_id, '', %s, NULL, "
             "NULL, '', 0, '' FROM (SELECT p.account_id, r.*, "
             f"{random_part} FROM {PLACE} p JOIN {ROWS} r ON r.line = p.line "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {self.records} e WHERE e.provider_id = %s "
-            "AND e.external_id = r.external_id) ORDER BY r.line) AS fresh" + returning,
+            "ORDER BY r.line) AS fresh WHERE TRUE "
+            "ON CONFLICT (provider_id, external_id) DO NOTHING" + returning,
             [milliseconds, now, now, self.provider.pk, RecordStatus.SUBMITTED.value,
-             self.channel, self.actor_id, self.provider.pk],
+             self.channel, self.actor_id],
         )  # fmt: skip
         if not self.report:
             return max(cursor.rowcount, 0)
-        created = cursor.fetchall()
+        return {external_id: str(uuid.UUID(str(p))) for external_id, p in cursor.fetchall()}
+
+    def _results(self, cursor: Any, made: dict[str, str]) -> list[RowResult]:
+        """Each placed row's outcome, as the row-by-row path reports them: the rows already
+        stored, then the rows created, each in file order."""
         cursor.execute(
-            f"SELECT r.external_id, r.line FROM {PLACE} p JOIN {ROWS} r ON r.line = p.line"  # noqa: S608
+            f"SELECT r.line, r.external_id, e.public_id FROM {PLACE} p "  # noqa: S608
+            f"JOIN {ROWS} r ON r.line = p.line JOIN {self.records} e "
+            "ON e.provider_id = %s AND e.external_id = r.external_id ORDER BY r.line",
+            [self.provider.pk],
         )
-        lines = dict(cursor.fetchall())
-        made = sorted(
-            (lines[external_id], external_id, str(uuid.UUID(str(public_id))))
-            for external_id, public_id in created
-        )
-        results.extend(
-            RowResult(line=line, external_id=external_id, outcome="created", record_id=record_id)
-            for line, external_id, record_id in made
-        )
-        return len(created)
+        existing, created = [], []
+        for line, external_id, public_id in cursor.fetchall():
+            if external_id in made:
+                created.append(
+                    RowResult(line=line, external_id=external_id, outcome="created",
+                              record_id=made[external_id])
+                )  # fmt: skip
+            else:
+                existing.append(
+                    RowResult(line=line, external_id=external_id, outcome="existing",
+                              record_id=str(uuid.UUID(str(public_id))))
+                )  # fmt: skip
+        return existing + created
 
     # The checks in SQL ------------------------------------------------------------------------
 
     def _check_sql(self) -> str:
-        """INSERT INTO the rows table: every staged row converted, `state` CLEAN when SQL can
-        vouch that the parser would take the row exactly so, UNCHECKED otherwise."""
+        """INSERT INTO the rows table: every staged row, `state` CLEAN when SQL can vouch that
+        the parser would take the row exactly so, UNCHECKED otherwise. The values of a CLEAN
+        row are the parser's (dates and numbers as their text, cast when inserted); those of
+        an UNCHECKED row mean nothing until the parser has corrected them."""
         pg = self.postgres
         space = _literal(WHITESPACE)
         index = dict(zip(FIELDS, self.parser.index, strict=True))
-        trimmed = ", ".join(
-            (f"{'btrim' if pg else 'trim'}(c{i}, {space})" if i >= 0 else "''") + f" AS {name}"
-            for name, i in index.items()
-        )
-        limit = "OFFSET 0" if pg else "LIMIT -1 OFFSET 0"  # evaluate the trims once per row
         lower = 'lower({} COLLATE "C")' if pg else "lower({})"  # ASCII letters only
         upper = 'upper({} COLLATE "C")' if pg else "upper({})"
         octets = "octet_length({})" if pg else "length(CAST({} AS BLOB))"
@@ -420,7 +447,20 @@ class StagedImport:
             f"WHEN {_literal(key)} THEN {_literal(code)}"
             for key, code in sorted(self.parser.categories.items())
         )
-        category = f"CASE {lower.format('category')} {categories} END"
+        # A cell checked against a strict spelling needs no trimming: one with spaces around
+        # it fails the check and goes to the parser.
+        spelled = {"completed_on", "passed", "score", "hours", "attendance_rate"}
+        columns = []
+        for name, i in index.items():
+            if i < 0:
+                value = "''"
+            elif name == "category":
+                value = f"CASE {lower.format(f'c{i}')} {categories} END"
+            elif name in spelled:
+                value = f"c{i}"
+            else:
+                value = f"{'btrim' if pg else 'trim'}(c{i}, {space})"
+            columns.append(f"{value} AS {name}")
         yes = ", ".join(_literal(v) for v in sorted(self.parser.yes))
         no = ", ".join(_literal(v) for v in sorted(self.parser.no))
         passed_ok = f"(passed = '' OR {lower.format('passed')} IN ({yes}, {no}))"
@@ -438,62 +478,58 @@ class StagedImport:
                 "+ (substr(completed_on, 9, 2)::int - 1), 'YYYY-MM-DD') = completed_on "
                 "ELSE FALSE END"
             )
-            date = f"CASE WHEN {date_ok} THEN completed_on::date END"
         else:
             date_ok = (
                 "(completed_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' "
                 f"AND completed_on BETWEEN {lo} AND {hi} AND date(completed_on) = completed_on)"
             )
-            date = f"CASE WHEN {date_ok} THEN completed_on END"
 
-        def plain_number(name: str, places: int, most: int) -> tuple[str, str]:
-            """(whether the text is a plain number within 0..most, its value)."""
+        def plain_number(name: str, places: int, most: int) -> str:
+            """Empty, or a plain number within 0..most with at most `places` decimals."""
             if pg:
                 shape = f"{name} ~ '^[0-9]+(\\.[0-9]{{1,{places}}})?$'"
-                return (
-                    f"CASE WHEN {shape} THEN {name}::numeric <= {most} ELSE FALSE END",
-                    f"CASE WHEN {shape} THEN {name}::numeric END",
-                )
-            shape = (
-                f"({name} GLOB '[0-9]*' AND {name} NOT GLOB '*[^0-9.]*' "
-                f"AND {name} NOT GLOB '*.*.*' AND {name} NOT GLOB '*.' "
-                f"AND (instr({name}, '.') = 0 OR length({name}) - instr({name}, '.') <= {places}))"
-            )
+                return f"CASE WHEN {shape} THEN {name}::numeric <= {most} ELSE {name} = '' END"
             return (
-                f"({shape} AND CAST({name} AS REAL) <= {most})",
-                f"CASE WHEN {shape} THEN {name} END",
+                f"({name} = '' OR ({name} GLOB '[0-9]*' AND {name} NOT GLOB '*[^0-9.]*' "
+                f"AND {name} NOT GLOB '*.*.*' AND {name} NOT GLOB '*.' "
+                f"AND (instr({name}, '.') = 0 OR length({name}) - instr({name}, '.') <= {places}) "
+                f"AND CAST({name} AS REAL) <= {most}))"
             )
 
-        score_ok, score = plain_number("score", 2, 100)
-        rate_ok, rate = plain_number("attendance_rate", 2, 100)
-        hours_ok, hours = plain_number("hours", 1, 10000)
         fine = " AND ".join(
             (
                 "length(external_id) BETWEEN 1 AND 80",
                 "length(title) BETWEEN 1 AND 200",
                 "(account_number <> '' OR id_number <> '')",
                 f"length(account_number) = {octets.format('account_number')}",
-                f"{category} IS NOT NULL",
+                "category IS NOT NULL",
                 date_ok,
                 "length(course_code) <= 40",
                 "length(certificate_code) <= 40",
                 "length(certificate_number) <= 60",
                 "length(grade) <= 10",
                 passed_ok,
-                f"(score = '' OR {score_ok})",
-                f"(attendance_rate = '' OR {rate_ok})",
-                f"(hours = '' OR {hours_ok})",
+                plain_number("score", 2, 100),
+                plain_number("attendance_rate", 2, 100),
+                plain_number("hours", 1, 10000),
             )
         )
+        subquery = "OFFSET 0" if pg else "LIMIT -1 OFFSET 0"  # each cell's work done once
         return (
             f"INSERT INTO {ROWS} SELECT line, CASE WHEN {fine} THEN {CLEAN} "  # noqa: S608
             f"ELSE {UNCHECKED} END, external_id, {upper.format('account_number')}, id_number, "
-            f"{category}, title, {date}, course_code, certificate_code, certificate_number, "
-            f"{passed}, CASE WHEN score = '' THEN NULL ELSE {score} END, grade, "
-            f"CASE WHEN hours = '' THEN 0 ELSE {hours} END, "
-            f"CASE WHEN attendance_rate = '' THEN NULL ELSE {rate} END "
-            f"FROM (SELECT line, {trimmed} FROM {STAGE} {limit}) AS t"
+            "category, title, completed_on, course_code, certificate_code, certificate_number, "
+            f"{passed}, NULLIF(score, ''), grade, CASE WHEN hours = '' THEN '0' ELSE hours END, "
+            f"NULLIF(attendance_rate, '') FROM (SELECT line, {', '.join(columns)} "
+            f"FROM {STAGE} {subquery}) AS t"
         )
+
+
+def _text(value: Any) -> Any:
+    """A parsed value as the rows table holds it: dates and numbers as text."""
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    return value
 
 
 def _aborted() -> bool:
