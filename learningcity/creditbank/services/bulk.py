@@ -199,7 +199,7 @@ class Resolver:
         if missing:
             # Plain rows, not model instances: a bulk load opens tens of thousands at once.
             now = connection.ops.adapt_datetimefield_value(clock.now())
-            learners = sorted(missing)
+            ordered = sorted(missing)
             insert = (
                 f"INSERT INTO {Account._meta.db_table} (public_id, created_at, updated_at, "
                 "learner_id, number, status) "
@@ -210,13 +210,13 @@ class Resolver:
                         insert + "SELECT gen_random_uuid(), %s, %s, learner, number, %s "
                         "FROM unnest(%s::bigint[], %s::text[]) AS t(learner, number) "
                         "ON CONFLICT DO NOTHING",
-                        [now, now, OPEN, learners, [account_number_for(i) for i in learners]],
+                        [now, now, OPEN, ordered, [account_number_for(i) for i in ordered]],
                     )
                 else:
                     cursor.executemany(
                         insert + "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                         [(uuid.uuid4().hex, now, now, i, account_number_for(i), OPEN)
-                         for i in learners],
+                         for i in ordered],
                     )  # fmt: skip
             have.update(self._accounts_of(missing))
         self.by_learner.update(have)
