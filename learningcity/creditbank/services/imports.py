@@ -26,7 +26,17 @@ them: the header is row 1. Every row is checked; a bad one is reported by row an
 writes nothing; good rows are written a chunk at a time, each chunk in one transaction, so a
 row is either fully written (its record and, when verifying, its ledger posting) or not at
 all. A row whose (provider, external_id) is already stored is `existing` and changes
-nothing: importing a file twice is the same as importing it once.
+nothing: importing a file twice is the same as importing it once. One audit row per chunk
+that created records.
+
+Without `verify` (a provider's bulk load: its records are submitted, an assessor decides
+later), a CSV file is imported set-based (services/staged.py): each chunk of
+STAGED_CHUNK_ROWS rows is staged in a temporary table as the file holds it, and checked,
+resolved and written by a few SQL statements; only the rows SQL cannot vouch for are parsed
+here, so every message is this module's. Every row's outcome, the records, the accounts
+opened and the audit rows are those of the row-by-row path below, which takes spreadsheets,
+text the database cannot stage (a NUL character) and every verifying import, CHUNK_ROWS rows
+a chunk.
 
 With `verify`, rows are recognised as they are written, exactly as `record_verify` would
 recognise them one by one in file order: the standard each row falls under is found from the

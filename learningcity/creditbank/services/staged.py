@@ -12,9 +12,11 @@ resolved and written by SQL:
 2. an id seen earlier in the file (in this chunk or an earlier one) is refused as twice;
 3. ID numbers are looked up through the blind index once per distinct number, and accounts
    opened in bulk, by `bulk.Resolver`, into a temporary mapping; account numbers by a join;
-4. in one transaction per chunk: merged accounts are followed to the account kept, rows
-   already stored for (provider, external id) are counted as existing, the rest inserted
-   by one INSERT ... SELECT, and one audit row written.
+4. in one transaction per chunk: merged accounts are followed to the account kept, the rows
+   inserted by one INSERT ... SELECT ... ON CONFLICT (provider, external id) DO NOTHING —
+   the rows the unique constraint turns away, stored before or by a concurrent import, are
+   the existing ones — and one audit row written if anything was created. The constraints
+   (foreign keys, checks) hold as for any insert.
 
 The outcome of every row, the summary, the audit rows and the records are those of the row by
 row path (`bulk.ChunkWriter` without `verify`); a test imports the same files both ways."""
@@ -69,7 +71,6 @@ FIELDS = (
     "hours",
     "attendance_rate",
 )
-TWICE = "twice"  # a marker; the message is translated when the row is reported
 
 # The states of a staged row.
 UNCHECKED, CLEAN, DOUBLE = 0, 1, 2
