@@ -96,7 +96,7 @@ class Decision:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TranscriptLine:
     """One verified record as a transcript shows it: plain values, read in one query."""
 

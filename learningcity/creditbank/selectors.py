@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import CharField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from learningcity.core import clock
@@ -37,6 +38,17 @@ from learningcity.network.choices import Action
 from learningcity.network.models import Organization
 
 ZERO = Decimal("0")
+# A record's public id as text, not as a UUID object: a transcript lists a thousand, and every
+# object that outlives a garbage collection while the list is built makes the next full
+# collection (of the whole process) come sooner.
+PUBLIC_ID_TEXT = Cast("public_id", output_field=CharField())
+
+
+def _dashed(text: str) -> str:
+    """A UUID's text in its usual form (SQLite keeps the 32 hex digits alone)."""
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
 
 
 def account_of_user(user: Any) -> Account | None:
@@ -227,9 +239,13 @@ def degree_audit(account: Account, program: Program) -> DegreeAudit:
         dict(row)
         for row in LearningRecord.objects.filter(account=account, status=RecordStatus.VERIFIED)
         .filter(Q(course_code__in=codes) | Q(certificate_code__in=list(by_certificate)))
-        .values("public_id", "title", "category", "course_code", "certificate_code", "provider_id")
+        .annotate(public_id_text=PUBLIC_ID_TEXT)
+        .values(
+            "public_id_text", "title", "category", "course_code", "certificate_code",
+            "provider_id",
+        )
         .order_by("completed_on", "id")
-    ]
+    ]  # fmt: skip
     approved = {
         item.program_course_id: item
         for item in ConversionItem.objects.filter(
@@ -287,7 +303,7 @@ def degree_audit(account: Account, program: Program) -> DegreeAudit:
                 lines.append(
                     replace(
                         base,
-                        candidate_record_id=str(candidate["public_id"]),
+                        candidate_record_id=_dashed(candidate["public_id_text"]),
                         candidate_title=candidate["title"],
                         candidate_via=via,
                     )
@@ -354,8 +370,9 @@ def transcript(account: Account) -> Transcript:
     rows = list(
         LearningRecord.objects.filter(account=account, status=RecordStatus.VERIFIED)
         .order_by("-completed_on", "-id")
+        .annotate(public_id_text=PUBLIC_ID_TEXT)
         .values_list(
-            "public_id",
+            "public_id_text",
             "title",
             "category",
             "provider_id",
@@ -368,21 +385,22 @@ def transcript(account: Account) -> Transcript:
             "recognition_note",
         )
     )
+    # Each provider's code and name, and each category's label, worked out once, not per row.
     providers = {
-        o.pk: o
+        o.pk: (o.code, o.name)
         for o in Organization.objects.filter(pk__in={r[3] for r in rows}).only(
             "id", "code", "name_zh", "name_en"
         )
     }
-    labels = dict(CreditCategory.choices)
+    labels = {code: str(label) for code, label in CreditCategory.choices}
     records = [
         TranscriptLine(
-            public_id=str(public_id),
+            public_id=_dashed(public_id),
             title=title,
             category=category,
-            category_label=str(labels.get(category, category)),
-            provider_code=providers[provider_id].code,
-            provider_name=providers[provider_id].name,
+            category_label=labels.get(category, category),
+            provider_code=providers[provider_id][0],
+            provider_name=providers[provider_id][1],
             course_code=course_code,
             certificate_code=certificate_code,
             grade=grade,

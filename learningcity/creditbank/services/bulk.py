@@ -45,6 +45,7 @@ CHUNK_RETRIES = 3  # a chunk that lost a race to a concurrent import is read aga
 SQLITE_BATCH = 5000  # values per IN (...) list on SQLite
 SQLITE_CACHE_KIB = 256 * 1024
 TENTH = Decimal("0.1")
+OPEN = AccountStatus.OPEN.value
 
 # The columns written, in order (a test holds them equal to the models' fields).
 RECORD_COLUMNS = (
@@ -147,6 +148,14 @@ class Resolver:
                 placed.append((line, row, account_id))
         return placed, refused
 
+    def accounts_by_id_number(self, raws: set[str]) -> dict[str, int | str]:
+        """For each ID number as written: the account of its resident (opened if this is
+        their first record), or why there is none."""
+        self._id_numbers(raws)
+        found = {raw: self.by_id_number[raw] for raw in raws}
+        self._accounts({v for v in found.values() if isinstance(v, int)})
+        return {raw: self.by_learner[v] if isinstance(v, int) else v for raw, v in found.items()}
+
     def _numbers(self, numbers: set[str]) -> None:
         new = numbers - self.by_number.keys()
         if not new:
@@ -188,11 +197,27 @@ class Resolver:
         have = dict(self._accounts_of(new))
         missing = new - have.keys()
         if missing:
-            with transaction.atomic():
-                Account.objects.bulk_create(
-                    [Account(learner_id=i, number=account_number_for(i)) for i in sorted(missing)],
-                    ignore_conflicts=True,
-                )
+            # Plain rows, not model instances: a bulk load opens tens of thousands at once.
+            now = connection.ops.adapt_datetimefield_value(clock.now())
+            ordered = sorted(missing)
+            insert = (
+                f"INSERT INTO {Account._meta.db_table} (public_id, created_at, updated_at, "
+                "learner_id, number, status) "
+            )
+            with transaction.atomic(), connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute(
+                        insert + "SELECT gen_random_uuid(), %s, %s, learner, number, %s "
+                        "FROM unnest(%s::bigint[], %s::text[]) AS t(learner, number) "
+                        "ON CONFLICT DO NOTHING",
+                        [now, now, OPEN, ordered, [account_number_for(i) for i in ordered]],
+                    )
+                else:
+                    cursor.executemany(
+                        insert + "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        [(uuid.uuid4().hex, now, now, i, account_number_for(i), OPEN)
+                         for i in ordered],
+                    )  # fmt: skip
             have.update(self._accounts_of(missing))
         self.by_learner.update(have)
 
@@ -591,32 +616,9 @@ class ChunkWriter:
         return decision.credits, note, posting
 
     def _open_accounts(self, account_ids: set[int]) -> dict[int, int]:
-        """Each account's holder now: itself, or the account it was merged into. When
-        verifying, the holders' rows are locked in primary-key order, so caps hold while
-        anything else posts to them."""
-        holder = {a: a for a in account_ids}
-        pending = sorted(account_ids)
-        lock = " ORDER BY id FOR UPDATE" if self.verify and self.postgres else ""
-        merged_status = AccountStatus.MERGED.value
-        for _hop in range(10):
-            found = _select(
-                f"SELECT id, status, merged_into_id FROM {Account._meta.db_table} "  # noqa: S608
-                f"WHERE {{in}}{lock}",
-                "id",
-                pending,
-            )
-            merged = {
-                pk: target
-                for pk, status, target in found
-                if status == merged_status and target is not None
-            }
-            if not merged:
-                break
-            for account_id, current in holder.items():
-                if current in merged:
-                    holder[account_id] = merged[current]
-            pending = sorted(set(merged.values()))
-        return holder
+        """Each account's holder now; when verifying, the holders' rows are locked in
+        primary-key order, so caps hold while anything else posts to them."""
+        return holders(account_ids, lock=self.verify and self.postgres)
 
     def _reserve_ids(self, n: int) -> list[int]:
         """Primary keys for the chunk's records, known before they are inserted so that
@@ -638,3 +640,31 @@ class ChunkWriter:
             )
             start = (cursor.fetchone()[0] or 0) + 1
             return list(range(start, start + n))
+
+
+def holders(account_ids: set[int], *, lock: bool = False) -> dict[int, int]:
+    """Each account's holder now: itself, or the account it was merged into (through a chain
+    of merges). With `lock`, the rows read are locked in primary-key order (PostgreSQL)."""
+    holder = {a: a for a in account_ids}
+    pending = sorted(account_ids)
+    suffix = " ORDER BY id FOR UPDATE" if lock else ""
+    merged_status = AccountStatus.MERGED.value
+    for _hop in range(10):
+        found = _select(
+            f"SELECT id, status, merged_into_id FROM {Account._meta.db_table} "  # noqa: S608
+            f"WHERE {{in}}{suffix}",
+            "id",
+            pending,
+        )
+        merged = {
+            pk: target
+            for pk, status, target in found
+            if status == merged_status and target is not None
+        }
+        if not merged:
+            break
+        for account_id, current in holder.items():
+            if current in merged:
+                holder[account_id] = merged[current]
+        pending = sorted(set(merged.values()))
+    return holder

@@ -483,3 +483,26 @@ def test_programs_are_set_up_whole_by_the_institutions_assessors(bank: Bank) -> 
     made = make_program(institution=bank.center, actor=bank.assessor)
     assert made.courses.count() == 4 and made.equivalences.get().courses.count() == 1
     assert AuditEntry.objects.filter(action="creditbank.program_create").exists()
+
+
+def test_transcript_and_audit_name_records_by_their_public_id(bank: Bank) -> None:
+    learner = make_resident(bank.city)
+    degree = submit(
+        bank, learner, provider=bank.city.b.college, category=CreditCategory.DEGREE,
+        course_code=bank.program.courses.order_by("code")[0].code, score=Decimal(90),
+        hours=Decimal(45),
+    )  # fmt: skip
+    leisure = submit(bank, learner, completed_on=dt.date(2026, 1, 5))
+    account = account_of(learner)
+    with translation.override("en"):
+        sheet = selectors.transcript(account)
+    assert [
+        (line.public_id, line.category_label, line.provider_code) for line in sheet.records
+    ] == [
+        (str(degree.public_id), "Degree education", bank.city.b.college.code),
+        (str(leisure.public_id), "Culture and leisure", bank.city.a.college.code),
+    ]
+    audit = selectors.degree_audit(account, bank.program)
+    assert [c.candidate_record_id for c in audit.courses if c.candidate_record_id] == [
+        str(degree.public_id)
+    ]

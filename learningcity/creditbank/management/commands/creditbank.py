@@ -15,6 +15,7 @@ from learningcity.core.errors import DomainError
 from learningcity.creditbank.data import RowResult
 from learningcity.creditbank.services.imports import (
     CHUNK_ROWS,
+    STAGED_CHUNK_ROWS,
     ImportSummary,
     records_import_file,
 )
@@ -45,7 +46,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--report", help="write every refused row to this CSV file")
         parser.add_argument(
-            "--chunk", type=int, default=CHUNK_ROWS, help=f"rows per transaction ({CHUNK_ROWS})"
+            "--chunk",
+            type=int,
+            help=f"rows per transaction ({STAGED_CHUNK_ROWS} for a CSV file imported without "
+            f"--verify, {CHUNK_ROWS} otherwise)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,7 +61,7 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=options["actor"]).first()
             if actor is None:
                 raise CommandError(f"No user {options['actor']!r}.")
-        if options["chunk"] < 1:
+        if options["chunk"] is not None and options["chunk"] < 1:
             raise CommandError("--chunk must be at least 1.")
         errors: list[RowResult] = []
         started = time.perf_counter()
