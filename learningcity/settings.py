@@ -254,6 +254,9 @@ ENROLLMENT_OFFER_HOURS = env_int("ENROLLMENT_OFFER_HOURS", 72)
 # Requests one provider's xAPI credential may make a minute (0: no limit); the anonymous
 # `about` resource is limited per address at the same rate.
 XAPI_REQUESTS_PER_MINUTE = env_int("XAPI_REQUESTS_PER_MINUTE", 6000)
+# The largest request body the learning record store reads (statements with their attachments,
+# documents); larger ones are refused with 413. Other pages keep Django's 2.5 MB.
+XAPI_MAX_BODY_BYTES = env_int("XAPI_MAX_BODY_BYTES", 20 * 1024 * 1024)
 
 # How old the monitoring figures may grow: each refresh queues the next one this much later.
 MONITORING_REFRESH_MINUTES = env_int("MONITORING_REFRESH_MINUTES", 60)

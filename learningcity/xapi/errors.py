@@ -14,6 +14,7 @@ class XapiErrorCode(StrEnum):
     VERSION = "unsupported_version"
     ATTACHMENT = "attachment_mismatch"
     SIGNATURE = "bad_signature"
+    TOO_LARGE = "too_large"
 
 
 class _Coded(DomainError):
@@ -66,3 +67,10 @@ class PreconditionRequired(_Coded, Conflict):
 class Unauthorized(_Coded):
     status = 401
     xapi_code = XapiErrorCode.UNAUTHORIZED
+
+
+class TooLarge(_Coded):
+    """A request body over XAPI_MAX_BODY_BYTES: 413, as xAPI allows an LRS to refuse."""
+
+    status = 413
+    xapi_code = XapiErrorCode.TOO_LARGE

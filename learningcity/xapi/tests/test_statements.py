@@ -479,3 +479,61 @@ def test_a_provider_over_its_rate_is_told_to_wait(
     assert over["X-Experience-API-Version"] == "1.0.3"
     assert over.json()["message"].startswith("Too many requests")
     assert elsewhere.status_code == 200  # another provider counts apart
+
+
+def test_an_attachment_larger_than_djangos_own_limit_is_stored(
+    lrs: XapiClient, settings: Any
+) -> None:
+    # Given Django's limit for other requests well below the LRS's own
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    settings.XAPI_MAX_BODY_BYTES = 100_000
+    content = b"%PDF scanned certificate " * 1_000  # 25,000 bytes
+    sent = statement(attachments=[_attachment(content, content_type="application/pdf")])
+    body, content_type = _multipart(sent, [("application/pdf", content)])
+    # When a provider sends it
+    response = lrs.post(URL, body, content_type=content_type)
+    # Then it is stored, and comes back whole
+    assert response.status_code == 200, response.content
+    (statement_id,) = response.json()
+    mixed = lrs.get(URL, {"statementId": statement_id, "attachments": "true"})
+    assert content in mixed.content
+
+
+def test_a_body_over_the_lrs_limit_is_413_with_the_version_header(
+    lrs: XapiClient, settings: Any
+) -> None:
+    settings.XAPI_MAX_BODY_BYTES = 1024 * 1024
+    content = b"x" * (1024 * 1024)
+    sent = statement(id=new_id(), attachments=[_attachment(content)])
+    body, content_type = _multipart(sent, [("text/plain", content)])
+    with translation.override("en"):
+        response = lrs.post(URL, body, content_type=content_type, **{"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert response.json()["code"] == "too_large"
+    assert response.json()["fields"]["content"] == [
+        "The request is larger than 1 MB. Send fewer statements or smaller attachments at a time."
+    ]
+    assert lrs.get(URL, {"statementId": sent["id"]}).status_code == 404
+
+
+def test_an_alternate_syntax_form_over_djangos_limit_is_413_with_the_version_header(
+    lrs: XapiClient, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    sent = statement(id=new_id(), result={"response": "y" * 20_000})
+    form = {
+        "Authorization": lrs.headers["Authorization"],
+        "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json",
+        "content": json.dumps(sent),
+    }
+    response = Client().post(
+        f"{URL}?method=POST",
+        urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 413
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert response.json()["code"] == "too_large"
+    assert lrs.get(URL, {"statementId": sent["id"]}).status_code == 404

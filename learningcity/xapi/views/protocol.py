@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from learningcity.core.errors import DomainError, RateLimited
 from learningcity.core.ratelimit import limit_message, requester, wait_seconds
-from learningcity.xapi.errors import BadRequest, Unauthorized, XapiErrorCode
+from learningcity.xapi.errors import BadRequest, TooLarge, Unauthorized, XapiErrorCode
 from learningcity.xapi.models import Credential
 from learningcity.xapi.services import Part, credential_authenticate
 
@@ -55,6 +56,29 @@ class XRequest:
         return self.headers.get(name.lower())
 
 
+def _too_large() -> TooLarge:
+    mb = settings.XAPI_MAX_BODY_BYTES // (1024 * 1024)
+    message = _(
+        "The request is larger than %(mb)d MB. "
+        "Send fewer statements or smaller attachments at a time."
+    ) % {"mb": mb}
+    return TooLarge(message, fields={"content": [message]})
+
+
+def _body(request: HttpRequest) -> bytes:
+    """The request body, up to XAPI_MAX_BODY_BYTES (attachments may be larger than the 2.5 MB
+    Django allows other requests): read from the stream, which holds Content-Length bytes."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.XAPI_MAX_BODY_BYTES:
+        raise _too_large()
+    if length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        return request.body
+    return request.read()
+
+
 def _plain(request: HttpRequest) -> XRequest:
     headers = {k.lower(): v for k, v in request.headers.items()}
     params = {k: request.GET[k] for k in request.GET}
@@ -63,7 +87,7 @@ def _plain(request: HttpRequest) -> XRequest:
         method="GET" if method == "HEAD" else method,
         params=params,
         headers=headers,
-        body=request.body,
+        body=_body(request),
         content_type=request.META.get("CONTENT_TYPE", ""),
         head=method == "HEAD",
     )
@@ -209,6 +233,8 @@ def resource(*, methods: tuple[str, ...], public: bool = False) -> Callable[[Han
                             )
                     _limit(request, credential)
                     response = handler(xreq, credential)
+            except RequestDataTooBig:  # an alternate-syntax form over Django's own limit
+                response = error_response(_too_large())
             except DomainError as exc:
                 response = error_response(exc)
             response["X-Experience-API-Version"] = VERSION
