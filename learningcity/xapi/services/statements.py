@@ -246,10 +246,16 @@ def _store(credential: Credential, prepared: list[Prepared], parts: Sequence[Par
     _definitions([body for _row, body in fresh])
     targets = [row[VOIDS] for row, _body in fresh if row[VOIDS] is not None]
     if targets:
-        _void(credential, targets)
-    if any(row[CREDIT] == CreditOutcome.PENDING for row, _body in fresh):
-        provider_id = credential.provider_id
+        grants.void_check(credential=credential, targets=targets)
+    provider_id = credential.provider_id
+    revoking = _void(provider_id, targets) if targets else False
+    if revoking or any(row[CREDIT] == CreditOutcome.PENDING for row, _body in fresh):
         transaction.on_commit(lambda: _tasks().credit_statements.enqueue(provider_id))
+    # A voiding statement and its target sent at the same moment in two requests do not see
+    # each other's uncommitted rows. Whichever commits second sees the first after its commit:
+    # each batch looks again then (one probe of the voids index).
+    voidable = [row[STATEMENT_ID] for row, _body in fresh if row[VOIDS] is None]
+    transaction.on_commit(lambda: _late_voids(provider_id, voidable, targets), robust=True)
 
 
 def _doubled(pks: Collection[int]) -> bool:
@@ -369,19 +375,36 @@ def _insert(credential: Credential, rows: list[tuple[Any, ...]]) -> dict[str, in
     return {str(s.statement_id): s.pk for s in created}
 
 
-def _void(credential: Credential, targets: list[uuid.UUID]) -> None:
-    """Void the provider's own statements named; a voiding statement cannot be voided."""
-    grants.void_check(credential=credential, targets=targets)
+def _void(provider_id: int, targets: Collection[Any]) -> bool:
+    """Void the provider's own statements named (a voiding statement cannot be voided), and
+    say whether any of them had made a credit-bank record, which now waits to be revoked.
+    Voiding a statement voided already changes nothing."""
     mine = Statement.objects.filter(
-        provider_id=credential.provider_id, statement_id__in=targets, voids__isnull=True
+        provider_id=provider_id, statement_id__in=list(targets), voids__isnull=True
     )
-    mine.filter(credit_outcome=CreditOutcome.CREATED).update(
+    revoking = mine.filter(credit_outcome=CreditOutcome.CREATED).update(
         voided=True, credit_outcome=CreditOutcome.VOID_PENDING
     )
     mine.filter(credit_outcome=CreditOutcome.PENDING).update(
         voided=True, credit_outcome=CreditOutcome.NONE
     )
-    mine.update(voided=True)
+    mine.filter(voided=False).update(voided=True)
+    return revoking > 0
+
+
+def _late_voids(provider_id: int, stored: list[str], targets: list[Any]) -> None:
+    """After a batch's commit: void what a voiding statement committed meanwhile names among
+    the batch's statements, and the batch's own targets that arrived meanwhile."""
+    with transaction.atomic():
+        named = set(targets)
+        if stored:
+            named.update(
+                Statement.objects.filter(provider_id=provider_id, voids__in=stored).values_list(
+                    "voids", flat=True
+                )
+            )
+        if named and _void(provider_id, named):
+            transaction.on_commit(lambda: _tasks().credit_statements.enqueue(provider_id))
 
 
 def _definitions(statements: list[dict[str, Any]]) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from learningcity.creditbank.choices import RecordChannel, RecordStatus
 from learningcity.creditbank.models import LearningRecord
@@ -16,6 +19,7 @@ from learningcity.network.tests.factories import City
 from learningcity.xapi import selectors, services
 from learningcity.xapi.choices import CreditOutcome
 from learningcity.xapi.models import Statement
+from learningcity.xapi.tasks import credit_statements
 from learningcity.xapi.tests.factories import (
     EXPERIENCED,
     PASSED,
@@ -183,3 +187,33 @@ def test_a_completion_voided_before_it_is_read_makes_no_record(city: City) -> No
     services.statements_credit(provider_id=city.a.college.pk)
     assert _outcome(target).credit_outcome == CreditOutcome.NONE
     assert not LearningRecord.objects.filter(external_id=f"xapi:{target}").exists()
+
+
+def test_a_batch_that_only_voids_a_credited_statement_queues_the_revocation(
+    city: City, django_capture_on_commit_callbacks: Any
+) -> None:
+    learner = make_resident(city)
+    course = activity_id()
+    register(city, course)
+    issued = issue(city)
+    target = new_id()
+    completion = statement(actor=_account_actor(account_for(learner.pk).number), obj={"id": course})
+    services.statements_store(
+        credential=issued.credential, statements=[{**completion, "id": target}]
+    )
+    services.statements_credit(provider_id=city.a.college.pk)
+    queued = DBTaskResult.objects.filter(
+        task_path=credit_statements.module_path, status=TaskResultStatus.READY
+    )
+    before = queued.count()
+    # When the provider sends a batch with nothing but the voiding statement
+    with django_capture_on_commit_callbacks(execute=True):
+        services.statements_store(
+            credential=issued.credential,
+            statements=[statement(verb=VOIDED, obj={"objectType": "StatementRef", "id": target})],
+        )
+    # Then the credit bank is asked to take the record back, without waiting for another
+    # completion to arrive
+    assert _outcome(target).credit_outcome == CreditOutcome.VOID_PENDING
+    assert queued.count() == before + 1
+    assert queued.order_by("-enqueued_at")[0].args_kwargs["args"] == [city.a.college.pk]
