@@ -6,6 +6,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+# The columns of a file of learning records, in the order the importers read them (see
+# services/imports.py for what each holds).
+RECORD_FILE_COLUMNS = (
+    "external_id",
+    "account_number",
+    "id_number",
+    "category",
+    "title",
+    "completed_on",
+    "course_code",
+    "certificate_code",
+    "certificate_number",
+    "passed",
+    "score",
+    "grade",
+    "hours",
+    "attendance_rate",
+)
+
 
 @dataclass(frozen=True)
 class RecordRow:

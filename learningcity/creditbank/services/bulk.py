@@ -99,6 +99,33 @@ POSTING_COLUMNS = (
 )
 
 
+def audit_chunk(
+    *,
+    actor: Any,
+    provider: Organization,
+    channel: str,
+    created: int,
+    existing: int,
+    errors: int,
+    verified: bool,
+    credits: Decimal,
+) -> None:
+    """The one audit row of an imported chunk (row by row or set-based)."""
+    audit_record(
+        actor=actor,
+        action="creditbank.records_import",
+        subject=f"network.organization:{provider.code}",
+        data={
+            "channel": channel,
+            "created": created,
+            "existing": existing,
+            "errors": errors,
+            "verified": verified,
+            "credits": str(credits),
+        },
+    )
+
+
 # Learners and accounts ----------------------------------------------------------------------
 
 
@@ -570,18 +597,15 @@ class ChunkWriter:
                 for posting in postings:
                     insert(posting)
         granted = granted.quantize(TENTH)
-        audit_record(
+        audit_chunk(
             actor=self.actor,
-            action="creditbank.records_import",
-            subject=f"network.organization:{self.provider.code}",
-            data={
-                "channel": self.channel,
-                "created": len(fresh),
-                "existing": len(rows) - len(fresh),
-                "errors": refused,
-                "verified": self.verify,
-                "credits": str(granted),
-            },
+            provider=self.provider,
+            channel=self.channel,
+            created=len(fresh),
+            existing=len(rows) - len(fresh),
+            errors=refused,
+            verified=self.verify,
+            credits=granted,
         )
         return len(fresh), len(rows) - len(fresh), granted, results
 

@@ -65,6 +65,7 @@ from django.utils.translation import gettext as _
 from learningcity.core import clock
 from learningcity.core.errors import PermissionDenied, ValidationFailed
 from learningcity.creditbank.choices import CreditCategory, RecordChannel
+from learningcity.creditbank.data import RECORD_FILE_COLUMNS as COLUMNS
 from learningcity.creditbank.data import BatchReport, RecordRow, RowResult
 from learningcity.creditbank.errors import CreditBankErrorCode
 from learningcity.creditbank.services.bulk import ChunkWriter, Resolver
@@ -82,22 +83,6 @@ STAGED_CHUNK_ROWS = 100_000
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 
-COLUMNS = (
-    "external_id",
-    "account_number",
-    "id_number",
-    "category",
-    "title",
-    "completed_on",
-    "course_code",
-    "certificate_code",
-    "certificate_number",
-    "passed",
-    "score",
-    "grade",
-    "hours",
-    "attendance_rate",
-)
 REQUIRED = ("external_id", "category", "title", "completed_on")
 CHINESE_COLUMNS = {
     "记录编号": "external_id",
@@ -271,24 +256,10 @@ def _import_staged(
             read, refused, written, created, existing = staged.chunk(rows, max(1, chunk_rows))
             if not read:
                 return total
-            for result in refused:
-                if on_error is not None:
-                    on_error(result)
-                if on_row is not None:
-                    on_row(result)
-            if on_row is not None:
-                for result in written:
-                    on_row(result)
-            total = ImportSummary(
-                rows=total.rows + read,
-                created=total.created + created,
-                existing=total.existing + existing,
-                errors=total.errors + len(refused),
-                credits=total.credits,
-                chunks=total.chunks + 1,
+            chunk = ImportSummary(
+                rows=read, created=created, existing=existing, errors=len(refused), chunks=1
             )
-            if on_chunk is not None:
-                on_chunk(total)
+            total = _reported(total, chunk, refused, written, on_error, on_row, on_chunk)
 
 
 def _import_chunk(
@@ -336,6 +307,28 @@ def _import_chunk(
             )
     refused.sort(key=lambda r: r.line)
     created, existing, credits, written = writer.write(placed, refused=len(refused))
+    chunk = ImportSummary(
+        rows=len(batch),
+        created=created,
+        existing=existing,
+        errors=len(refused),
+        credits=credits,
+        chunks=1,
+    )
+    return _reported(total, chunk, refused, written, on_error, on_row, on_chunk)
+
+
+def _reported(
+    total: ImportSummary,
+    chunk: ImportSummary,
+    refused: list[RowResult],
+    written: list[RowResult],
+    on_error: RowCallback | None,
+    on_row: RowCallback | None,
+    on_chunk: Callable[[ImportSummary], None] | None,
+) -> ImportSummary:
+    """After a chunk is committed: its refused rows to on_error and on_row, its written rows
+    to on_row, and the running totals (returned) to on_chunk."""
     for result in refused:
         if on_error is not None:
             on_error(result)
@@ -345,12 +338,12 @@ def _import_chunk(
         for result in written:
             on_row(result)
     total = ImportSummary(
-        rows=total.rows + len(batch),
-        created=total.created + created,
-        existing=total.existing + existing,
-        errors=total.errors + len(refused),
-        credits=total.credits + credits,
-        chunks=total.chunks + 1,
+        rows=total.rows + chunk.rows,
+        created=total.created + chunk.created,
+        existing=total.existing + chunk.existing,
+        errors=total.errors + chunk.errors,
+        credits=total.credits + chunk.credits,
+        chunks=total.chunks + chunk.chunks,
     )
     if on_chunk is not None:
         on_chunk(total)

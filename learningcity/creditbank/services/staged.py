@@ -36,14 +36,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from learningcity.core import clock
-from learningcity.core.services import audit_record
 from learningcity.creditbank.choices import AccountStatus, RecordStatus
+from learningcity.creditbank.data import RECORD_FILE_COLUMNS as COLUMNS
 from learningcity.creditbank.data import RowResult
 from learningcity.creditbank.models import Account, LearningRecord
 from learningcity.creditbank.services.bulk import (
     CHUNK_RETRIES,
     SQLITE_CACHE_KIB,
     Resolver,
+    audit_chunk,
     holders,
 )
 from learningcity.network.models import Organization
@@ -55,22 +56,6 @@ ROWS = "creditbank_import_rows"
 SEEN = "creditbank_import_seen"
 IDS = "creditbank_import_ids"
 PLACE = "creditbank_import_place"
-FIELDS = (
-    "external_id",
-    "account_number",
-    "id_number",
-    "category",
-    "title",
-    "completed_on",
-    "course_code",
-    "certificate_code",
-    "certificate_number",
-    "passed",
-    "score",
-    "grade",
-    "hours",
-    "attendance_rate",
-)
 
 # The states of a staged row.
 UNCHECKED, CLEAN, DOUBLE = 0, 1, 2
@@ -221,9 +206,9 @@ class StagedImport:
                     )
                 )
             else:
-                fixed.append((*(_text(getattr(row, name)) for name in FIELDS), line))
+                fixed.append((*(_text(getattr(row, name)) for name in COLUMNS), line))
         if fixed:
-            assignments = ", ".join(f"{name} = %s" for name in FIELDS)
+            assignments = ", ".join(f"{name} = %s" for name in COLUMNS)
             cursor.executemany(
                 f"UPDATE {ROWS} SET state = {CLEAN}, {assignments} WHERE line = %s",  # noqa: S608
                 fixed,
@@ -329,18 +314,15 @@ class StagedImport:
             results = self._results(cursor, made) if isinstance(made, dict) else []
         if not created:
             return results, 0, existing  # nothing changed, nothing to audit
-        audit_record(
+        audit_chunk(
             actor=self.actor,
-            action="creditbank.records_import",
-            subject=f"network.organization:{self.provider.code}",
-            data={
-                "channel": self.channel,
-                "created": created,
-                "existing": existing,
-                "errors": refused,
-                "verified": False,
-                "credits": "0.0",
-            },
+            provider=self.provider,
+            channel=self.channel,
+            created=created,
+            existing=existing,
+            errors=refused,
+            verified=False,
+            credits=Decimal("0.0"),
         )
         return results, created, existing
 
@@ -440,7 +422,7 @@ class StagedImport:
         an UNCHECKED row mean nothing until the parser has corrected them."""
         pg = self.postgres
         space = _literal(WHITESPACE)
-        index = dict(zip(FIELDS, self.parser.index, strict=True))
+        index = dict(zip(COLUMNS, self.parser.index, strict=True))
         lower = 'lower({} COLLATE "C")' if pg else "lower({})"  # ASCII letters only
         upper = 'upper({} COLLATE "C")' if pg else "upper({})"
         octets = "octet_length({})" if pg else "length(CAST({} AS BLOB))"
