@@ -103,3 +103,14 @@ def prepared_cursor(connection: Any) -> Any:
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
+
+
+def table_sql(model: type[Model], connection: Any) -> str:
+    """A model's table name, quoted for `connection`: for the few statements written by hand."""
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def column_sql(model: type[Model], field: str, connection: Any) -> str:
+    """The column of one of a model's fields (by name, "learner" for learner_id), quoted."""
+    column: str = model._meta.get_field(field).column  # type: ignore[union-attr,assignment]
+    return str(connection.ops.quote_name(column))

@@ -21,7 +21,7 @@ from learningcity.enrollment import selectors, services
 from learningcity.enrollment.choices import APPLY_PER_MINUTE
 from learningcity.enrollment.models import Application
 from learningcity.learners.models import Learner
-from learningcity.learners.selectors import access_learner
+from learningcity.learners.selectors import access_learner, own_learner
 from learningcity.network.choices import Action
 
 # A bearer token brings its user's learner record in the same query: residents act for
@@ -36,8 +36,8 @@ def _learner(request: HttpRequest, learner_id: uuid.UUID | None, action: str) ->
     """The caller's own learner record, or (for staff) the one named, if in scope."""
     if learner_id is not None:
         return access_learner(viewer=request.user, public_id=learner_id, action=action)
-    # Fetched with the token (or now, for a session); None when the login has no learner.
-    learner: Learner | None = getattr(request.user, "learner", None) if request.user.pk else None
+    # Fetched with the token, or now; None when the login has no learner.
+    learner = own_learner(request.user)
     if learner is None:
         message = _("Name the learner (learner_id): this login is not a resident's.")
         raise ValidationFailed(message, fields={"learner_id": [message]})

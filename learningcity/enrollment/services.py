@@ -28,7 +28,7 @@ from learningcity.core import clock, crypto, lottery
 from learningcity.core.bulk import inserting
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.models import uuid7
-from learningcity.core.prepared import prepared_cursor
+from learningcity.core.prepared import PreparedQuery, column_sql, prepared_cursor, table_sql
 from learningcity.core.services import (
     audit_record,
     idempotency_key_check,
@@ -180,7 +180,7 @@ def lottery_application_submit(
             first = cursor.fetchone()
             if first is None or (first[1], first[2]) != (params[9], rank):
                 return None
-            return Application.objects.select_related("klass__course", "term").get(pk=first[0])
+            return _APPLICATION_ANSWERED.first(first[0])
         if titles:
             cursor.execute(titles, (made[1],))
             made = (*made[:3], *cursor.fetchone())
@@ -206,6 +206,16 @@ def lottery_application_submit(
     return application
 
 
+# A replayed key's application with what the answer shows, compiled once per connection.
+_APPLICATION_ANSWERED = PreparedQuery(
+    "enrollment.application_answered",
+    Application,
+    "id",
+    lambda pk: Application.objects.select_related("klass__course", "term").filter(pk=pk),
+    sentinel=2**31 - 1,
+)
+
+
 def _lottery_statements(connection: Any) -> tuple[str, str, str]:
     """The SQL of lottery_application_submit for this connection's database, written from the
     models' own table and column names, once per process: the INSERT ... SELECT, (where an
@@ -214,13 +224,12 @@ def _lottery_statements(connection: Any) -> tuple[str, str, str]:
     that is not a draft, which is not found for anyone)."""
     if connection.vendor in _LOTTERY_SQL:
         return _LOTTERY_SQL[connection.vendor]
-    qn = connection.ops.quote_name
 
     def table(model: Any) -> str:
-        return str(qn(model._meta.db_table))
+        return table_sql(model, connection)
 
     def col(model: Any, name: str) -> str:
-        return str(qn(model._meta.get_field(name).column))
+        return column_sql(model, name, connection)
 
     a, c, t, d, co, le = Application, Class, Term, Draw, Course, Learner
     columns = ", ".join(
@@ -357,10 +366,12 @@ def _take_first_come_seat(application: Application, now: dt.datetime, actor: Any
     row is locked so two of their applications at once cannot both pass the cap. A seat taken
     is a place accepted: its subsidy and entitlement are committed with it."""
     term = application.term
-    Learner.objects.select_for_update().filter(pk=application.learner_id).values_list("pk").get()
-    holding = Application.objects.filter(
-        learner_id=application.learner_id, term=term, status__in=SEAT_STATUSES
-    ).count()
+    lock, count = _first_come_statements(transaction.get_connection())
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(lock, (application.learner_id,))
+        # A statement of its own, so that it sees what a racing application committed.
+        cursor.execute(count, (application.learner_id, term.pk, *SEAT_STATUSES))
+        (holding,) = cursor.fetchone()
     if holding >= term.per_learner_cap:
         raise _refuse(
             _("You already hold the most classes allowed in this term (%(cap)s).")
@@ -373,6 +384,26 @@ def _take_first_come_seat(application: Application, now: dt.datetime, actor: Any
         _commit_funding(actor, application)
     else:
         application.status = ApplicationStatus.WAITLISTED
+
+
+def _first_come_statements(connection: Any) -> tuple[str, str]:
+    """The first-come seat's two reads, written from the models' names: the learner's row
+    locked (where the database locks rows; SQLite's write lock is the transaction's), and
+    the count of the places she holds in the term. Compiling their querysets cost more than
+    running them."""
+    lo, ap = Learner, Application
+    lock = (
+        f"SELECT 1 FROM {table_sql(lo, connection)} "  # noqa: S608 - names from the models, values as parameters
+        f"WHERE {column_sql(lo, 'id', connection)} = %s"
+        + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    )
+    count = (
+        f"SELECT COUNT(*) FROM {table_sql(ap, connection)} "  # noqa: S608 - names from the models, values as parameters
+        f"WHERE {column_sql(ap, 'learner', connection)} = %s "
+        f"AND {column_sql(ap, 'term', connection)} = %s "
+        f"AND {column_sql(ap, 'status', connection)} IN ({', '.join(['%s'] * len(SEAT_STATUSES))})"
+    )
+    return lock, count
 
 
 def _duplicate_refusal(application: Application) -> Conflict:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from learningcity.core import clock, idnumber
 from learningcity.core.errors import NotFound
 from learningcity.core.models import AuditEntry
+from learningcity.core.prepared import PreparedQuery
 from learningcity.learners.choices import MembershipStatus, TargetGroup
 from learningcity.learners.data import TargetGroupStatus
 from learningcity.learners.models import CorrectionRequest, Learner, TargetGroupMembership
@@ -37,6 +38,32 @@ def learner_list(
         cutoff = aged_born_on_or_before(clock.today())
         qs = qs.filter(birth_date__lte=cutoff) if aged else qs.filter(birth_date__gt=cutoff)
     return qs.select_related("residence_area").order_by("id")
+
+
+# Compiled once per connection: a resident's own first-come application reads her record so.
+_OWN_LEARNER = PreparedQuery(
+    "learners.own_learner",
+    Learner,
+    "user",
+    lambda user_id: Learner.objects.filter(user_id=user_id).order_by()[:1],
+    sentinel=2**31 - 1,
+)
+
+
+def own_learner(user: Any) -> Learner | None:
+    """The learner record of a login, or None (staff have none): the one the request's token
+    brought with it, else one read (compiled once per connection), kept on the user as
+    `user.learner` would keep it."""
+    if getattr(user, "pk", None) is None:
+        return None
+    relation = type(user).learner.related
+    if relation.is_cached(user):
+        return getattr(user, "learner", None)
+    learner: Learner | None = _OWN_LEARNER.first(user.pk)
+    relation.set_cached_value(user, learner)
+    if learner is not None:
+        Learner.user.field.set_cached_value(learner, user)
+    return learner
 
 
 def aged_born_on_or_before(on: dt.date) -> dt.date:
