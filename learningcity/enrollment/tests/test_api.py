@@ -1,7 +1,9 @@
 """The enrollment API: residents act for themselves, staff within their scope."""
 
+import json
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from learningcity.accounts.services import api_token_create
@@ -42,6 +44,28 @@ def test_a_resident_applies_and_a_retry_returns_the_same(city: City, client: Cli
     assert first.json()["id"] == retry.json()["id"]
     assert first.json()["status"] == "applied"
     assert Application.objects.count() == 1
+
+
+@pytest.mark.parametrize("rationing", [Rationing.LOTTERY, Rationing.FIRST_COME])
+def test_the_answer_to_an_application_is_what_the_schema_renders(
+    city: City, client: Client, rationing: str
+) -> None:
+    # Given a class of either kind (a first-come seat is decided at once: a time to render)
+    klass = make_class(city, make_term(city), rationing=rationing)
+    resident = make_resident(city)
+    headers = {**bearer(resident.user), "Idempotency-Key": "k1"}
+
+    # When she applies, and her app sends it again
+    first = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, auth=headers)
+    retry = post(client, "/api/v1/applications", {"class_id": str(klass.public_id)}, auth=headers)
+
+    # Then both answers are the application as the schema renders it, byte for byte
+    mine = client.get("/api/v1/applications", headers=headers).json()["items"]
+    assert [mine[0]["id"]] == [first.json()["id"]]
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert first["Content-Type"] == retry["Content-Type"] == "application/json; charset=utf-8"
+    assert first.content == retry.content == json.dumps(mine[0]).encode()
+    assert (first.json()["decided_at"] is None) == (rationing == Rationing.LOTTERY)
 
 
 def test_applying_to_a_draft_finds_no_class(city: City, client: Client) -> None:
