@@ -15,7 +15,8 @@ only has to take every application, once, while the crowd hammers it. For each d
    (the mean is the baseline requests/s: the machine may be shared);
 4. fire BENCH_BURST_APPLICATIONS applications from BENCH_BURST_CLIENTS keep-alive connections
    (asyncio, spread over a few client processes; each client takes the next waiting resident
-   from its process's queue, so all of them keep sending until the applications run out):
+   from one counter all the processes share, so all 64 keep sending until the applications
+   run out, however the machine happens to share its cores between the processes):
    each resident ranks up to 5 classes; the app of one resident in 8 deliberately repeats
    requests with the same Idempotency-Key, sometimes after the answer, sometimes on a second
    connection at the same moment;
@@ -48,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import datetime as dt
+import fcntl
 import http.client
 import json
 import os
@@ -691,16 +693,41 @@ def _answer(status: int, body: bytes) -> str:
     return str(data.get("code", "")) if isinstance(data, dict) else ""
 
 
+class Turns:
+    """The next resident to serve, one counter for every client process: an integer in a
+    file, taken and moved on under an exclusive lock (a few microseconds a resident)."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("r+b")
+
+    @staticmethod
+    def create(path: Path) -> None:
+        path.write_bytes((0).to_bytes(8, "little"))
+
+    def take(self) -> int:
+        fcntl.flock(self.file, fcntl.LOCK_EX)
+        try:
+            self.file.seek(0)
+            turn = int.from_bytes(self.file.read(8), "little")
+            self.file.seek(0)
+            self.file.write((turn + 1).to_bytes(8, "little"))
+            self.file.flush()
+            return turn
+        finally:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+
+
 async def _burst_client(
     port: int,
-    queue: asyncio.Queue[tuple[int, dict[str, Any]]],
+    residents: list[dict[str, Any]],
+    turns: Turns,
     deadline: float,
     retry_share: float,
     out: dict[str, Any],
 ) -> None:
-    """One client: takes the next resident from its process's queue and sends her ranked
-    choices, until the queue is empty, so every client keeps sending until the work runs
-    out. Whether a resident's app repeats a request is hers (one resident in
+    """One client: takes the next resident (from the counter all client processes share)
+    and sends her ranked choices, until none is left, so every client keeps sending until
+    the work runs out. Whether a resident's app repeats a request is hers (one resident in
     RETRYING_EVERY, with her own random numbers), whichever client happens to serve her."""
     conn, second = Connection(port), Connection(port)
     await conn.open()
@@ -713,8 +740,8 @@ async def _burst_client(
         records.append([kind, round(ms, 2), status, key, _answer(status, body)])
         out["done_at"].append(time.monotonic())
 
-    while not queue.empty():
-        r, resident = queue.get_nowait()
+    while (r := turns.take()) < len(residents):
+        resident = residents[r]
         retrying = r % RETRYING_EVERY == 0
         rng = random.Random(f"burst-resident/{r}")
         for class_id, rank in resident["choices"]:
@@ -789,12 +816,9 @@ def _client_process(mode: str, workdir: Path, part: int, parts: int, port: int) 
     else:
         deadline = started + _float_env("BENCH_BURST_TIME_LIMIT_S", 600.0)
         share = _float_env("BENCH_BURST_RETRY_SHARE", 0.25)
-        # This process's residents, in a queue its clients share (see _burst_client).
-        queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue()
-        for resident in residents:
-            if resident[0] % clients in mine:
-                queue.put_nowait(resident)
-        jobs = [_burst_client(port, queue, deadline, share, out) for _c in mine]
+        turns = Turns(workdir / "turns")
+        everyone = [resident for _r, resident in residents]
+        jobs = [_burst_client(port, everyone, turns, deadline, share, out) for _c in mine]
 
     async def run_all() -> None:
         await asyncio.gather(*jobs)
@@ -808,6 +832,7 @@ def _client_process(mode: str, workdir: Path, part: int, parts: int, port: int) 
 def _run_clients(mode: str, workdir: Path, port: int, server: int) -> dict[str, Any]:
     """Start the client processes, release them together, gather what they recorded."""
     parts = max(1, _int_env("BENCH_BURST_PROCESSES", 2))
+    Turns.create(workdir / "turns")
     children = [
         subprocess.Popen(
             [
