@@ -20,6 +20,18 @@ scripts/with-postgres.sh), in a child process:
    import FILE --provider CODE`, in-process: every row checked, its learner resolved (accounts
    opened), recorded as submitted — verification is an assessor's later decision. rows_per_s
    is rows of the file per second, ratio_to_bulk_load its ratio to the bare load;
+   then the ceiling of ratio_to_bulk_load — not an import, a bound on any import into this
+   table: the rows the import stored, read back before the clock starts (resolved, converted,
+   their accounts already open), loaded with no check at all into an empty copy of the records
+   table built from the database's own catalogue (the same columns, primary key, unique
+   constraints, check constraints, indexes and DEFERRABLE INITIALLY DEFERRED foreign keys,
+   compared with the original on PostgreSQL), by COPY or one executemany, in one transaction,
+   timed up to and including the commit, where the deferred foreign keys are checked
+   (records_table_load_rows_per_s, records_table_load_ratio). An import that also reads,
+   checks and resolves the file cannot beat it. On PostgreSQL the same load also goes, once
+   each, into tables with only the primary key (pk_only_load_*), with the foreign keys too
+   (pk_fks_load_*), and with every index and unique constraint too (pk_fks_indexes_load_*):
+   where the ceiling comes from. Each scratch table is dropped after its load;
 5. in the original: the bare load again, then `... --verify`: every row also recognised under
    the caps and posted to the ledger (verify_rows_per_s, verify_ratio);
 6. each import is checked: records and refused rows as expected; a second import of the
@@ -30,8 +42,8 @@ scripts/with-postgres.sh), in a child process:
 
 The last line printed is one JSON object: per database rows_per_s, ratio_to_bulk_load,
 transcript_p50_ms and transcript_p99_ms, with the figures behind them (verify_* for the
-verifying import). Goals: ratio >= 0.25,
-transcript p99 < 50 ms.
+verifying import, records_table_load_* and the *_load_* parts for the ceiling). Goals:
+ratio >= 0.25, transcript p99 < 50 ms.
 
     .venv/bin/python bench/creditbank_import.py                 # 1,000,000 rows, both databases
     .venv/bin/python bench/creditbank_import.py --rows 20000 --databases sqlite   # a smoke test
@@ -274,6 +286,169 @@ def _bare_load(path: Path) -> dict[str, Any]:
     return {"rows": loaded, "seconds": round(seconds, 2), "rows_per_s": round(loaded / seconds)}
 
 
+# The records table's parts, as `_records_table_loads` builds a scratch copy from them: the primary
+# key, unique constraints, check constraints, foreign keys, and the other indexes.
+RECORDS_TABLE = ("primary key", "unique", "checks", "foreign keys", "indexes")
+# PostgreSQL only, once: which parts cost what. Each is the same load into a table with only the
+# parts named; together with RECORDS_TABLE they show where the ceiling comes from.
+RECORDS_TABLE_PARTS = {
+    "pk_only": ("primary key",),
+    "pk_fks": ("primary key", "foreign keys"),
+    "pk_fks_indexes": ("primary key", "foreign keys", "unique", "indexes"),
+}
+SCRATCH = "bench_records"
+
+
+def _records_table_ddl() -> tuple[str, dict[str, list[str]]]:
+    """The statements that make SCRATCH a copy of the records table, by part: its columns
+    (defaults and identity included), then each part's constraints and indexes, taken from the
+    database's own catalogue (PostgreSQL) or schema (SQLite)."""
+    from django.db import connection
+
+    from learningcity.creditbank.models import LearningRecord
+
+    table = LearningRecord._meta.db_table
+    parts: dict[str, list[str]] = {part: [] for part in RECORDS_TABLE}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            create = f"CREATE TABLE {SCRATCH} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)"
+            kinds = {"p": "primary key", "u": "unique", "c": "checks", "f": "foreign keys"}
+            cursor.execute(
+                "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass ORDER BY conname",
+                [table],
+            )
+            for name, kind, definition in cursor.fetchall():
+                parts[kinds[kind]].append(
+                    f"ALTER TABLE {SCRATCH} ADD CONSTRAINT bench_{name} {definition}"
+                )
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
+                "AND k.conrelid = i.indrelid) ORDER BY c.relname",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                head, tail = definition.split(" USING ", 1)
+                kind = "UNIQUE INDEX" if head.startswith("CREATE UNIQUE") else "INDEX"
+                parts["indexes"].append(f"CREATE {kind} bench_{name} ON {SCRATCH} USING {tail}")
+            return create, parts
+        # SQLite: the table's own CREATE statement holds its primary key, unique and check
+        # constraints and foreign keys (DEFERRABLE INITIALLY DEFERRED, as Django writes them);
+        # the indexes are statements of their own. The whole table is one variant here.
+        cursor.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "
+            "ORDER BY type DESC, name",
+            [table],
+        )
+        create = ""
+        for kind, name, sql in cursor.fetchall():
+            sql = sql.replace(f'"{table}"', f'"{SCRATCH}"', 1)
+            if kind == "table":
+                create = sql
+            else:
+                parts["indexes"].append(sql.replace(f'"{name}"', f'"bench_{name}"', 1))
+    return create, parts
+
+
+def _table_shape(table: str) -> list[str]:
+    """The constraints and indexes of a PostgreSQL table, names left out: what `\\d` shows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT contype::text || ' ' || pg_get_constraintdef(oid) || CASE WHEN condeferrable "
+            "THEN ' deferrable' ELSE '' END || CASE WHEN condeferred THEN ' deferred' ELSE '' "
+            "END FROM pg_constraint WHERE conrelid = %s::regclass",
+            [table],
+        )
+        shape = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass",
+            [table],
+        )
+        shape += [
+            f"{d.split(' INDEX ', 1)[0]} INDEX USING {d.split(' USING ', 1)[1]}"
+            for (d,) in cursor.fetchall()
+        ]
+        cursor.execute(
+            "SELECT attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull::text "
+            "|| ' ' || attidentity::text FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            [table],
+        )
+        shape += [row[0] for row in cursor.fetchall()]
+    return sorted(shape)
+
+
+def _records_table_loads(first_id: int, bare_rows_per_s: int) -> dict[str, Any]:
+    """The ceiling of any import into the records table: the rows the import just stored
+    (ids above `first_id`), already resolved and converted, read back before the clock starts,
+    loaded with no check of any kind into an empty copy of the records table — same columns,
+    indexes, constraints and deferred foreign keys — by COPY (PostgreSQL) or one executemany
+    (SQLite), in one transaction, timed up to and including the commit. On PostgreSQL the same
+    load also goes into tables with only some of the parts (RECORDS_TABLE_PARTS)."""
+    from django.db import connection, transaction
+
+    from learningcity.creditbank.models import LearningRecord
+
+    postgres = connection.vendor == "postgresql"
+    table = LearningRecord._meta.db_table
+    columns = [str(f.column) for f in LearningRecord._meta.concrete_fields if f.column != "id"]
+    with connection.cursor() as cursor:
+        # As text on PostgreSQL: COPY then parses every value, as it does the import's text.
+        cells = ", ".join(f"{c}::text" if postgres else c for c in columns)
+        cursor.execute(
+            f"SELECT {cells} FROM {table} WHERE id > %s ORDER BY id",  # noqa: S608
+            [first_id],
+        )
+        rows = cursor.fetchall()
+    create, parts = _records_table_ddl()
+    variants = {"records_table": RECORDS_TABLE, **(RECORDS_TABLE_PARTS if postgres else {})}
+    loads: dict[str, Any] = {}
+    for variant, included in variants.items():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
+            cursor.execute(create)
+            for part in included:
+                for statement in parts[part]:
+                    cursor.execute(statement)
+            if (
+                postgres
+                and variant == "records_table"
+                and _table_shape(SCRATCH) != _table_shape(table)
+            ):
+                raise SystemExit(f"{SCRATCH} is not shaped like {table}")
+        listed = ", ".join(columns)
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if postgres:
+                with cursor.cursor.copy(f"COPY {SCRATCH} ({listed}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(columns))
+                insert = f"INSERT INTO {SCRATCH} ({listed}) VALUES ({marks})"  # noqa: S608
+                cursor.cursor.executemany(insert, rows)
+        seconds = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {SCRATCH}")  # noqa: S608
+            loaded = cursor.fetchone()[0]
+            cursor.execute(f"DROP TABLE {SCRATCH}")
+        loads[variant] = {
+            "parts": list(included),
+            "rows": loaded,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(loaded / seconds),
+            "ratio": round(loaded / seconds / bare_rows_per_s, 3),
+        }
+        print(f"  {variant} load ({', '.join(included)}): {loaded:,} rows in {seconds:.2f} s "
+              f"({loaded / seconds:,.0f}/s, {loaded / seconds / bare_rows_per_s:.3f} of the "
+              "bare load)", flush=True)  # fmt: skip
+    return loads
+
+
 def _import(path: Path, provider: str, workdir: Path, *, verify: bool) -> dict[str, Any]:
     """`learningcity creditbank import FILE --provider CODE [--verify]`, timed, and checked:
     records and refused rows counted, and a re-import of the first 10,000 rows creates
@@ -335,11 +510,18 @@ def _measure_plain(workdir: Path, setup: dict[str, Any]) -> dict[str, Any]:
     bare = _bare_load(path)
     print(f"  bare load: {bare['rows']:,} rows in {bare['seconds']} s "
           f"({bare['rows_per_s']:,}/s)", flush=True)  # fmt: skip
+    from django.db.models import Max
+
+    from learningcity.creditbank.models import LearningRecord
+
+    first_id = LearningRecord.objects.aggregate(last=Max("id"))["last"] or 0
     result = _import(path, setup["provider"], workdir, verify=False)
+    loads = _records_table_loads(first_id, bare["rows_per_s"])
     return {
         **result,
         "rows_per_s": round(setup["rows"] / result["import_s"]),
         "bare": bare,
+        "records_table_loads": loads,
         "refused_expected": setup["bad_rows"],
         "records_expected": setup["rows"] - setup["bad_rows"],
     }
@@ -491,6 +673,19 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
         "records": plain["records"],
         "refused": plain["refused"],
         "correct": _correct(plain),
+        # The ceiling of ratio_to_bulk_load: the import's resolved rows, unchecked, into an
+        # empty copy of the records table (and, on PostgreSQL, into tables with parts of it).
+        "records_table_load_rows_per_s": plain["records_table_loads"]["records_table"][
+            "rows_per_s"
+        ],
+        "records_table_load_ratio": plain["records_table_loads"]["records_table"]["ratio"],
+        "records_table_load_s": plain["records_table_loads"]["records_table"]["seconds"],
+        **{
+            f"{variant}_load_{key}": load[key]
+            for variant, load in plain["records_table_loads"].items()
+            if variant != "records_table"
+            for key in ("rows_per_s", "ratio", "seconds")
+        },
         "verify_rows_per_s": verify["rows_per_s"],
         "verify_ratio": round(verify["rows_per_s"] / verify["bare"]["rows_per_s"], 3),
         "verify_bulk_load_rows_per_s": verify["bare"]["rows_per_s"],
@@ -520,15 +715,16 @@ def main() -> None:
           f"+ {HEAVY_LEARNERS} heavy ones", flush=True)  # fmt: skip
     figures = {d: _summary(_database_in_child(d, options.rows, learners)) for d in databases}
     print()
-    print(f"{'':<12}{'rows/s':>10}{'bare/s':>11}{'ratio':>8}{'verify/s':>10}{'ratio':>8}"
-          f"{'p50 ms':>9}{'p99 ms':>9}  correct")  # fmt: skip
+    print(f"{'':<12}{'rows/s':>10}{'bare/s':>11}{'ratio':>8}{'ceiling':>9}{'verify/s':>10}"
+          f"{'ratio':>8}{'p50 ms':>9}{'p99 ms':>9}  correct")  # fmt: skip
     for database, f in figures.items():
         if "error" in f:
             print(f"{database:<12}{f['error']}")
             continue
         print(
             f"{database:<12}{f['rows_per_s']:>10,}{f['bulk_load_rows_per_s']:>11,}"
-            f"{f['ratio_to_bulk_load']:>8.3f}{f['verify_rows_per_s']:>10,}"
+            f"{f['ratio_to_bulk_load']:>8.3f}{f['records_table_load_ratio']:>9.3f}"
+            f"{f['verify_rows_per_s']:>10,}"
             f"{f['verify_ratio']:>8.3f}{f['transcript_p50_ms']:>9.1f}"
             f"{f['transcript_p99_ms']:>9.1f}  {f['correct'] and f['verify_correct']}"
         )
