@@ -28,7 +28,14 @@ from learningcity.core import clock, crypto, lottery
 from learningcity.core.bulk import inserting
 from learningcity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from learningcity.core.models import uuid7
-from learningcity.core.prepared import PreparedQuery, column_sql, prepared_cursor, table_sql
+from learningcity.core.prepared import (
+    PreparedQuery,
+    column_sql,
+    instance,
+    prepared_cursor,
+    related,
+    table_sql,
+)
 from learningcity.core.services import (
     audit_record,
     idempotency_key_check,
@@ -149,25 +156,18 @@ def lottery_application_submit(
     connection = transaction.get_connection()
     now = clock.now()
     public_id = uuid7()
-    stamp = Application._meta.get_field("created_at").get_db_prep_value(now, connection)
-    params = (
-        Application._meta.get_field("public_id").get_db_prep_value(public_id, connection),
-        stamp,
-        stamp,
-        rank,
-        ApplicationStatus.APPLIED,
-        True,
-        actor.pk,
-        idempotency_key,
-        actor.pk,
-        Class._meta.get_field("public_id").get_db_prep_value(class_public_id, connection),
-        ClassStatus.PUBLISHED,
-        Rationing.LOTTERY,
-        stamp,
-        stamp,
-        rank,
-        DrawStatus.DRAWN,
-    )
+    class_key = Class._meta.get_field("public_id").get_db_prep_value(class_public_id, connection)
+    # Named: each value is sent once however often the statement uses it.
+    params = {
+        "public_id": Application._meta.get_field("public_id").get_db_prep_value(
+            public_id, connection
+        ),
+        "now": Application._meta.get_field("created_at").get_db_prep_value(now, connection),
+        "rank": rank,
+        "user": actor.pk,
+        "key": idempotency_key,
+        "class": class_key,
+    }
     insert, titles, replay = _lottery_statements(connection)
     with prepared_cursor(connection) as cursor:
         cursor.execute(insert, params)
@@ -178,31 +178,43 @@ def lottery_application_submit(
             # Read after the INSERT settled (a racing copy has committed or rolled back).
             cursor.execute(replay, (actor.pk, idempotency_key, ClassStatus.DRAFT))
             first = cursor.fetchone()
-            if first is None or (first[1], first[2]) != (params[9], rank):
+            if first is None or (first[1], first[2]) != (class_key, rank):
                 return None
             return _APPLICATION_ANSWERED.first(first[0])
         if titles:
             cursor.execute(titles, (made[1],))
             made = (*made[:3], *cursor.fetchone())
     application_id, class_id, learner_id, course_id, title_zh, title_en, term_id, term_code = made
-    klass = Class(id=class_id, public_id=class_public_id, term_id=term_id, course_id=course_id)
-    klass.course = Course(id=course_id, title_zh=title_zh, title_en=title_en)
-    application = Application(
+    alias = connection.alias
+    klass = instance(
+        Class, alias, id=class_id, public_id=class_public_id, term_id=term_id, course_id=course_id
+    )
+    related(
+        klass, "course", instance(Course, alias, id=course_id, title_zh=title_zh, title_en=title_en)
+    )
+    application = instance(
+        Application,
+        alias,
         id=application_id,
         public_id=public_id,
         created_at=now,
         updated_at=now,
         learner_id=learner_id,
-        klass=klass,
-        term=Term(id=term_id, code=term_code),
+        klass_id=class_id,
+        term_id=term_id,
         rank=rank,
         status=ApplicationStatus.APPLIED,
         by_lottery=True,
+        tier=None,
+        in_target_group=None,
+        waitlist_position=None,
+        offer_expires_at=None,
+        decided_at=None,
         submitted_by_id=actor.pk,
         idempotency_key=idempotency_key,
     )
-    application._state.adding = False
-    application._state.db = connection.alias
+    related(application, "klass", klass)
+    related(application, "term", instance(Term, alias, id=term_id, code=term_code))
     return application
 
 
@@ -240,17 +252,21 @@ def _lottery_statements(connection: Any) -> tuple[str, str, str]:
         )
     )
     insert = (
-        f"INSERT INTO {table(a)} ({columns}) "  # noqa: S608 - names from the models, values as parameters
-        f"SELECT %s, %s, %s, l.{col(le, 'id')}, %s, %s, %s, %s, %s, c.{col(c, 'id')}, "
+        f"INSERT INTO {table(a)} ({columns}) "  # noqa: S608 - names from the models, values as parameters, constants from the choices
+        f"SELECT %(public_id)s, %(now)s, %(now)s, l.{col(le, 'id')}, %(rank)s, "
+        f"{_constant(ApplicationStatus.APPLIED)}, TRUE, %(user)s, %(key)s, c.{col(c, 'id')}, "
         f"c.{col(c, 'term')} "
         f"FROM {table(c)} c JOIN {table(t)} t ON t.{col(t, 'id')} = c.{col(c, 'term')} "
-        f"JOIN {table(le)} l ON l.{col(le, 'user')} = %s "
-        f"WHERE c.{col(c, 'public_id')} = %s AND c.{col(c, 'status')} = %s "
-        f"AND c.{col(c, 'rationing')} = %s AND c.{col(c, 'applications_open_at')} <= %s "
-        f"AND %s < c.{col(c, 'applications_close_at')} AND %s <= t.{col(t, 'max_choices')} "
+        f"JOIN {table(le)} l ON l.{col(le, 'user')} = %(user)s "
+        f"WHERE c.{col(c, 'public_id')} = %(class)s "
+        f"AND c.{col(c, 'status')} = {_constant(ClassStatus.PUBLISHED)} "
+        f"AND c.{col(c, 'rationing')} = {_constant(Rationing.LOTTERY)} "
+        f"AND c.{col(c, 'applications_open_at')} <= %(now)s "
+        f"AND %(now)s < c.{col(c, 'applications_close_at')} "
+        f"AND %(rank)s <= t.{col(t, 'max_choices')} "
         f"AND EXISTS (SELECT 1 FROM {table(d)} d WHERE d.{col(d, 'term')} = c.{col(c, 'term')}) "
         f"AND NOT EXISTS (SELECT 1 FROM {table(d)} d WHERE d.{col(d, 'term')} = "
-        f"c.{col(c, 'term')} AND d.{col(d, 'status')} = %s) "
+        f"c.{col(c, 'term')} AND d.{col(d, 'status')} = {_constant(DrawStatus.DRAWN)}) "
         f"ON CONFLICT DO NOTHING"
     )
     titles = (
@@ -287,6 +303,13 @@ def _lottery_statements(connection: Any) -> tuple[str, str, str]:
 
 
 _LOTTERY_SQL: dict[str, tuple[str, str, str]] = {}
+
+
+def _constant(choice: str) -> str:
+    """One of our own choices' values as an SQL literal (never anything a request carries)."""
+    if not choice.isidentifier():
+        raise ValueError(f"not a plain choice value: {choice!r}")
+    return f"'{choice}'"
 
 
 def _application_submit(

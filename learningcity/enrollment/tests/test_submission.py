@@ -138,6 +138,29 @@ def test_the_one_statement_path_writes_nothing_when_the_case_is_not_plain(
     assert not Application.objects.filter(learner=resident).exists()
 
 
+def test_the_one_statement_path_returns_the_application_as_stored(city: City) -> None:
+    term = make_term(city)
+    resident = make_resident(city)
+    klass = make_class(city, term)
+    services.draw_commit(term=term)
+
+    made = services.lottery_application_submit(
+        actor=resident.user, class_public_id=klass.public_id, rank=2, idempotency_key="k"
+    )
+
+    # Every field is known (none left to read later) and equals the stored row
+    assert made is not None
+    assert made.get_deferred_fields() == set()
+    stored = Application.objects.get(pk=made.pk)
+    fields = [field.attname for field in Application._meta.concrete_fields]
+    assert [getattr(made, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert (made.klass.public_id, made.klass.course.title_zh, made.term.code) == (
+        klass.public_id,
+        klass.course.title_zh,
+        term.code,
+    )
+
+
 def test_a_retried_key_gets_the_first_application_and_a_new_key_is_left_to_the_full_path(
     city: City,
 ) -> None:
