@@ -28,13 +28,19 @@ def wait_seconds(scope: str, key: str, *, limit: int, window: int) -> int:
     start = now - now % window
     name = f"rl:{scope}:{key}:{start}"
     cache = caches[CACHE]
-    cache.add(name, 0, timeout=window + 1)
     try:
-        count = cache.incr(name)
+        count = cache.incr(name)  # one call for every request but the window's first
+    except ValueError:  # the window's first request starts its count (unless one racing did)
+        count = 1 if cache.add(name, 1, timeout=window + 1) else _counted(cache, name, window)
+    return 0 if count <= limit else max(1, start + window - now)
+
+
+def _counted(cache: Any, name: str, window: int) -> int:
+    try:
+        return int(cache.incr(name))
     except ValueError:  # expired between add and incr
         cache.set(name, 1, timeout=window + 1)
-        count = 1
-    return 0 if count <= limit else max(1, start + window - now)
+        return 1
 
 
 def client_address(request: HttpRequest | None) -> str:
