@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from learningcity.accounts.models import ApiToken, LoginThrottle, SecondFactor, TokenScope, User
 from learningcity.core import clock, crypto, totp
 from learningcity.core.errors import Conflict, PermissionDenied
-from learningcity.core.prepared import PreparedQuery
+from learningcity.core.prepared import PreparedQuery, column_sql, table_sql
 from learningcity.core.services import audit_record
 
 TOKEN_PREFIX = "lc_"  # noqa: S105 - a public prefix, not a secret
@@ -105,6 +105,31 @@ def token_for(plaintext: str, *, related: Sequence[str] = ()) -> ApiToken | None
     if token.expires_at is not None and token.expires_at <= clock.now():
         return None
     return token
+
+
+def token_holder(plaintext: str) -> tuple[int, str] | None:
+    """The user id and scope of a bearer token, decided as token_for decides (a live token,
+    not expired, of an active user), or None: one read of two columns and no model built, for
+    the hottest write (a burst's applications), whose caller needs no more than who it is."""
+    if not plaintext.startswith(TOKEN_PREFIX):
+        return None
+    connection = transaction.get_connection()
+    t, u = ApiToken, User
+    sql = (
+        f"SELECT t.{column_sql(t, 'user', connection)}, t.{column_sql(t, 'scope', connection)} "  # noqa: S608 - names from the models, values as parameters
+        f"FROM {table_sql(t, connection)} t JOIN {table_sql(u, connection)} u "
+        f"ON u.{column_sql(u, 'id', connection)} = t.{column_sql(t, 'user', connection)} "
+        f"WHERE t.{column_sql(t, 'digest', connection)} = %s "
+        f"AND t.{column_sql(t, 'revoked_at', connection)} IS NULL "
+        f"AND (t.{column_sql(t, 'expires_at', connection)} IS NULL "
+        f"OR t.{column_sql(t, 'expires_at', connection)} > %s) "
+        f"AND u.{column_sql(u, 'is_active', connection)} = %s"
+    )
+    now = t._meta.get_field("expires_at").get_db_prep_value(clock.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (token_digest(plaintext), now, True))
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row is not None else None
 
 
 def user_for_token(plaintext: str, *, related: Sequence[str] = ()) -> User | None:

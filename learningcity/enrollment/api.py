@@ -12,7 +12,8 @@ from ninja.responses import NinjaJSONEncoder
 from learningcity.accounts.api import (
     ActiveSessionAuth,
     BearerTokenAuth,
-    api_auth,
+    TokenHolderAuth,
+    caller,
     optional_auth,
 )
 from learningcity.catalog.models import Class, Term
@@ -98,9 +99,9 @@ def _application_answer(application: Application) -> HttpResponse:
 @router.post(
     "/applications",
     response={201: ApplicationOut},
-    # The token alone: a resident's own lottery application finds her learner record in its
-    # INSERT; every other case reads it in _learner.
-    auth=api_auth,
+    # The token alone, without its user: a resident's own lottery application finds her
+    # learner record in its INSERT; every other case reads the whole caller first.
+    auth=[TokenHolderAuth(), ActiveSessionAuth()],
     summary="Apply for a class (one ranked choice)",
     description="Send an `Idempotency-Key` header: a retry returns the first application.",
 )
@@ -113,8 +114,9 @@ def submit_application(request: HttpRequest, data: ApplicationIn) -> Any:
             actor=request.user, class_public_id=data.class_id, rank=data.rank, idempotency_key=key
         )
     if application is None:
+        actor = caller(request)
         application = services.application_submit(
-            actor=request.user,
+            actor=actor,
             learner=_learner(request, data.learner_id, Action.CHANGE),
             klass=selectors.class_for_application(public_id=data.class_id),
             rank=data.rank,

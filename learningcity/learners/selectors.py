@@ -56,7 +56,7 @@ def own_learner(user: Any) -> Learner | None:
     `user.learner` would keep it."""
     if getattr(user, "pk", None) is None:
         return None
-    relation = type(user).learner.related
+    relation = user.__class__.learner.related  # the class behind a lazy request.user too
     if relation.is_cached(user):
         return getattr(user, "learner", None)
     learner: Learner | None = _OWN_LEARNER.first(user.pk)

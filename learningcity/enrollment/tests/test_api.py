@@ -1,13 +1,16 @@
 """The enrollment API: residents act for themselves, staff within their scope."""
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from learningcity.accounts.services import api_token_create
+from learningcity.accounts.models import ApiToken, User
+from learningcity.accounts.services import api_token_create, api_token_revoke
 from learningcity.catalog.choices import ClassStatus, Rationing
+from learningcity.core import clock
 from learningcity.enrollment import services
 from learningcity.enrollment.choices import ApplicationStatus as S
 from learningcity.enrollment.models import Application
@@ -66,6 +69,36 @@ def test_the_answer_to_an_application_is_what_the_schema_renders(
     assert first["Content-Type"] == retry["Content-Type"] == "application/json; charset=utf-8"
     assert first.content == retry.content == json.dumps(mine[0]).encode()
     assert (first.json()["decided_at"] is None) == (rationing == Rationing.LOTTERY)
+
+
+@pytest.mark.parametrize("case", ["revoked", "expired", "deactivated", "live"])
+def test_only_a_live_token_of_an_active_resident_applies(
+    city: City, client: Client, case: str
+) -> None:
+    # Given an open lottery class, whose applications take the one-statement path
+    klass = make_class(city, make_term(city))
+    services.draw_commit(term=klass.term)
+    resident = make_resident(city)
+    assert resident.user is not None
+    issued = api_token_create(actor=None, user=resident.user, name="app")
+    if case == "revoked":
+        api_token_revoke(actor=None, token=issued.token)
+    elif case == "expired":
+        ApiToken.objects.filter(pk=issued.token.pk).update(
+            expires_at=clock.now() - dt.timedelta(seconds=1)
+        )
+    elif case == "deactivated":
+        User.objects.filter(pk=resident.user.pk).update(is_active=False)
+
+    response = post(
+        client,
+        "/api/v1/applications",
+        {"class_id": str(klass.public_id)},
+        auth={"Authorization": f"Bearer {issued.plaintext}"},
+    )
+
+    assert response.status_code == (201 if case == "live" else 401)
+    assert Application.objects.filter(learner=resident).count() == (case == "live")
 
 
 def test_applying_to_a_draft_finds_no_class(city: City, client: Client) -> None:

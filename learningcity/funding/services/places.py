@@ -110,7 +110,6 @@ def _commit_moves(price: Quote, *, course: Course, source: str, common: dict[str
         )
 
 
-@transaction.atomic
 def place_commit(
     *, actor: Any, learner: Learner, klass: Class, source: str, on: dt.date | None = None
 ) -> Quote:
@@ -122,7 +121,17 @@ def place_commit(
     last and held for the shortest time.
 
     The learner's row is locked first, so their caps and tranches are read and spent by one
-    acceptance at a time; the budgets need no lock (the conditional UPDATE settles them)."""
+    acceptance at a time; the budgets need no lock (the conditional UPDATE settles them).
+    A free class moves no money: its quote is the answer, with nothing to lock or undo."""
+    if selectors.money(klass.course.fee) == 0:
+        return selectors.quote(learner=learner, klass=klass, on=on)
+    return _place_commit(actor=actor, learner=learner, klass=klass, source=source, on=on)
+
+
+@transaction.atomic
+def _place_commit(
+    *, actor: Any, learner: Learner, klass: Class, source: str, on: dt.date | None
+) -> Quote:
     Learner.objects.select_for_update().filter(pk=learner.pk).values_list("pk").get()
     price = selectors.quote(learner=learner, klass=klass, on=on, lock=True)
     if not price.subsidy and not price.entitlement:
