@@ -4,6 +4,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
@@ -114,22 +115,33 @@ def token_holder(plaintext: str) -> tuple[int, str] | None:
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
     connection = transaction.get_connection()
-    t, u = ApiToken, User
-    sql = (
-        f"SELECT t.{column_sql(t, 'user', connection)}, t.{column_sql(t, 'scope', connection)} "  # noqa: S608 - names from the models, values as parameters
-        f"FROM {table_sql(t, connection)} t JOIN {table_sql(u, connection)} u "
-        f"ON u.{column_sql(u, 'id', connection)} = t.{column_sql(t, 'user', connection)} "
-        f"WHERE t.{column_sql(t, 'digest', connection)} = %s "
-        f"AND t.{column_sql(t, 'revoked_at', connection)} IS NULL "
-        f"AND (t.{column_sql(t, 'expires_at', connection)} IS NULL "
-        f"OR t.{column_sql(t, 'expires_at', connection)} > %s) "
-        f"AND u.{column_sql(u, 'is_active', connection)} = %s"
-    )
-    now = t._meta.get_field("expires_at").get_db_prep_value(clock.now(), connection)
+    sql = _HOLDER_SQL.get(connection.vendor) or _holder_sql(connection)
+    now = ApiToken._meta.get_field("expires_at").get_db_prep_value(clock.now(), connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, (token_digest(plaintext), now, True))
         row = cursor.fetchone()
     return (int(row[0]), str(row[1])) if row is not None else None
+
+
+_HOLDER_SQL: dict[str, str] = {}
+
+
+def _holder_sql(connection: Any) -> str:
+    """token_holder's read, written from the models' names once per database vendor."""
+    t, u = ApiToken, User
+
+    def col(model: Any, name: str) -> str:
+        return column_sql(model, name, connection)
+
+    _HOLDER_SQL[connection.vendor] = (
+        f"SELECT t.{col(t, 'user')}, t.{col(t, 'scope')} "  # noqa: S608 - names from the models, values as parameters
+        f"FROM {table_sql(t, connection)} t JOIN {table_sql(u, connection)} u "
+        f"ON u.{col(u, 'id')} = t.{col(t, 'user')} "
+        f"WHERE t.{col(t, 'digest')} = %s AND t.{col(t, 'revoked_at')} IS NULL "
+        f"AND (t.{col(t, 'expires_at')} IS NULL OR t.{col(t, 'expires_at')} > %s) "
+        f"AND u.{col(u, 'is_active')} = %s"
+    )
+    return _HOLDER_SQL[connection.vendor]
 
 
 def user_for_token(plaintext: str, *, related: Sequence[str] = ()) -> User | None:
