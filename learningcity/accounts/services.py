@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from learningcity.accounts.models import ApiToken, LoginThrottle, SecondFactor, TokenScope, User
 from learningcity.core import clock, crypto, totp
 from learningcity.core.errors import Conflict, PermissionDenied
-from learningcity.core.prepared import PreparedQuery, column_sql, table_sql
+from learningcity.core.prepared import PreparedQuery, column_sql, prepared_cursor, table_sql
 from learningcity.core.services import audit_record
 
 TOKEN_PREFIX = "lc_"  # noqa: S105 - a public prefix, not a secret
@@ -117,7 +117,7 @@ def token_holder(plaintext: str) -> tuple[int, str] | None:
     connection = transaction.get_connection()
     sql = _HOLDER_SQL.get(connection.vendor) or _holder_sql(connection)
     now = ApiToken._meta.get_field("expires_at").get_db_prep_value(clock.now(), connection)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # planned once per connection
         cursor.execute(sql, (token_digest(plaintext), now, True))
         row = cursor.fetchone()
     return (int(row[0]), str(row[1])) if row is not None else None
