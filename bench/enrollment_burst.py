@@ -787,13 +787,9 @@ async def _trivial_client(
     conn.close()
 
 
-def _client_process(mode: str, workdir: Path, part: int, parts: int, port: int) -> None:
-    """Runs in a client process: connect, say "ready", wait for "go", run, write results."""
-    plan = json.loads((workdir / "plan.json").read_text())
-    clients = _int_env("BENCH_BURST_CLIENTS", 64)
-    mine = [c for c in range(clients) if c % parts == part]
-    residents = list(enumerate(plan["residents"]))
-    out: dict[str, Any] = {
+def _results() -> dict[str, Any]:
+    """What a client process records, and what the runner merges them into."""
+    return {
         "records": [],
         "retried": [],
         "resent": 0,
@@ -801,6 +797,15 @@ def _client_process(mode: str, workdir: Path, part: int, parts: int, port: int) 
         "done_at": [],
         "client_ends": [],
     }
+
+
+def _client_process(mode: str, workdir: Path, part: int, parts: int, port: int) -> None:
+    """Runs in a client process: connect, say "ready", wait for "go", run, write results."""
+    plan = json.loads((workdir / "plan.json").read_text())
+    clients = _int_env("BENCH_BURST_CLIENTS", 64)
+    mine = [c for c in range(clients) if c % parts == part]
+    residents = list(enumerate(plan["residents"]))
+    out = _results()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     sys.stdin.readline()  # "go"
@@ -863,14 +868,7 @@ def _run_clients(mode: str, workdir: Path, port: int, server: int) -> dict[str, 
     for child in children:
         if child.wait() != 0:
             raise SystemExit(f"{mode} client failed ({child.returncode})")
-    merged: dict[str, Any] = {
-        "records": [],
-        "retried": [],
-        "resent": 0,
-        "stopped_early": False,
-        "done_at": [],
-        "client_ends": [],
-    }
+    merged = _results()
     client_cpu = 0.0
     starts, ends = [], []
     for part in range(parts):

@@ -24,7 +24,20 @@ class ScopedByProvider(models.QuerySet[Any]):
         )
 
 
-class Credential(models.Model):
+class Revocable(models.Model):
+    """What a provider gives and may take back (a credential, a read grant): when and by whom
+    it was revoked; services.credentials.revoke takes it back."""
+
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Credential(Revocable):
     """HTTP Basic credentials a provider's system uses against /xapi/. Only a keyed digest of
     the secret is stored; the statements sent with it have the provider as their authority."""
 
@@ -39,10 +52,6 @@ class Credential(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     objects = ScopedByProvider.as_manager()
 
@@ -254,7 +263,7 @@ class Document(models.Model):
         return self.document_id
 
 
-class ReadGrant(models.Model):
+class ReadGrant(Revocable):
     """A provider's leave for another provider's credentials to read its statements: to read
     only (never to void or overwrite them), and statements only (documents stay private to the
     provider that wrote them). Revoking keeps the row, so who granted what, when and why
@@ -271,10 +280,6 @@ class ReadGrant(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 

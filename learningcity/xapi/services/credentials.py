@@ -6,10 +6,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from learningcity.core import clock
@@ -21,10 +20,13 @@ from learningcity.creditbank.choices import CreditCategory
 from learningcity.network.choices import Action
 from learningcity.network.models import Organization
 from learningcity.xapi.canonical import activity_hash
-from learningcity.xapi.models import ActivityRegistration, Credential
+from learningcity.xapi.models import ActivityRegistration, Credential, Revocable
 from learningcity.xapi.validation import iri
 
 KEY_PREFIX = "lcx_"
+
+
+Given = TypeVar("Given", bound=Revocable)
 
 
 @dataclass(frozen=True)
@@ -39,21 +41,23 @@ def secret_digest(secret: str) -> str:
     return blind_index(secret, context="xapi.credential")
 
 
-def _may_change(actor: Any, provider: Organization) -> None:
+def may_change(actor: Any, provider: Organization) -> None:
+    """NotFound unless the actor may change the provider (its credentials, registrations and
+    read grants)."""
     if actor is PLATFORM:
         return
     if not Organization.objects.restrict(actor, Action.CHANGE).filter(pk=provider.pk).exists():
         raise NotFound(_("No such provider."))
 
 
-def _subject(provider: Organization) -> str:
+def audit_subject(provider: Organization) -> str:
     return f"network.organization:{provider.code}"
 
 
 @transaction.atomic
 def credential_create(*, actor: Any, provider: Organization, name: str) -> IssuedCredential:
     """Issue a key and secret for a provider's system; the secret is returned once."""
-    _may_change(actor, provider)
+    may_change(actor, provider)
     name = name.strip()
     if not name or len(name) > 100:
         message = _("Name the system these credentials are for (at most 100 characters).")
@@ -70,7 +74,7 @@ def credential_create(*, actor: Any, provider: Organization, name: str) -> Issue
     audit_record(
         actor=actor,
         action="xapi.credential_create",
-        subject=_subject(provider),
+        subject=audit_subject(provider),
         data={"key": key, "name": name},
     )
     return IssuedCredential(credential=credential, key=key, secret=secret)
@@ -82,28 +86,47 @@ def credential_revoke(
 ) -> Credential:
     """Revoke a credential the actor may change; when `provider` is given (the provider a page
     is about), only one of that provider's credentials."""
-    visible: QuerySet[Credential] = (
-        Credential.objects.all()
-        if actor is PLATFORM
-        else Credential.objects.restrict(actor, Action.CHANGE)
-    )
-    if provider is not None:
-        visible = visible.filter(provider=provider)
-    credential = visible.select_related("provider").filter(public_id=public_id).first()
-    if credential is None:
-        raise NotFound(_("No such credential."))
-    changed = Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
-        revoked_at=clock.now(), revoked_by_id=getattr(actor, "pk", None)
+    credential, changed = revoke(
+        Credential,
+        actor=actor,
+        public_id=public_id,
+        provider=provider,
+        missing=_("No such credential."),
     )
     if changed:
         audit_record(
             actor=actor,
             action="xapi.credential_revoke",
-            subject=_subject(credential.provider),
+            subject=audit_subject(credential.provider),
             data={"key": credential.key},
         )
-    credential.refresh_from_db()
     return credential
+
+
+def revoke(
+    model: type[Given],
+    *,
+    actor: Any,
+    public_id: Any,
+    provider: Organization | None,
+    missing: str,
+    related: tuple[str, ...] = (),
+) -> tuple[Given, bool]:
+    """Revoke one of a provider's credentials or read grants (`model`) that the actor may
+    change, of `provider` only when given; NotFound (`missing`) otherwise. Returns it as it
+    now is, and whether this call revoked it (False: it was revoked already)."""
+    objects: Any = model._default_manager  # a manager with `restrict`, as every scoped model
+    visible = objects.all() if actor is PLATFORM else objects.restrict(actor, Action.CHANGE)
+    if provider is not None:
+        visible = visible.filter(provider=provider)
+    found = visible.select_related("provider", *related).filter(public_id=public_id).first()
+    if found is None:
+        raise NotFound(missing)
+    changed = objects.filter(pk=found.pk, revoked_at__isnull=True).update(
+        revoked_at=clock.now(), revoked_by_id=getattr(actor, "pk", None)
+    )
+    found.refresh_from_db()
+    return found, bool(changed)
 
 
 def credential_authenticate(key: str, secret: str) -> Credential | None:
@@ -133,7 +156,7 @@ def registration_create(
 ) -> ActivityRegistration:
     """Declare an activity id one of the provider's courses or resources: its completions
     become learning records with this title, category and hours."""
-    _may_change(actor, provider)
+    may_change(actor, provider)
     errors: dict[str, list[str]] = {}
     activity_id = activity_id.strip()
     try:
@@ -172,7 +195,7 @@ def registration_create(
     audit_record(
         actor=actor,
         action="xapi.registration_create",
-        subject=_subject(provider),
+        subject=audit_subject(provider),
         data={"activity_id": activity_id, "category": category, "hours": str(hours)},
     )
     return registration
@@ -195,7 +218,7 @@ def registration_delete(
     audit_record(
         actor=actor,
         action="xapi.registration_delete",
-        subject=_subject(registration.provider),
+        subject=audit_subject(registration.provider),
         data={"activity_id": registration.activity_id},
     )
     registration.delete()

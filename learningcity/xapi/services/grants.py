@@ -15,29 +15,15 @@ from collections.abc import Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from learningcity.core import clock
-from learningcity.core.actors import PLATFORM
-from learningcity.core.errors import NotFound, PermissionDenied, ValidationFailed
+from learningcity.core.errors import PermissionDenied, ValidationFailed
 from learningcity.core.services import audit_record
-from learningcity.network.choices import Action
 from learningcity.network.models import Organization
 from learningcity.xapi.models import Credential, ReadGrant, Statement
+from learningcity.xapi.services.credentials import audit_subject, may_change, revoke
 
 REASON_MAX = 500
-
-
-def _may_change(actor: Any, provider: Organization) -> None:
-    if actor is PLATFORM:
-        return
-    if not Organization.objects.restrict(actor, Action.CHANGE).filter(pk=provider.pk).exists():
-        raise NotFound(_("No such provider."))
-
-
-def _subject(provider: Organization) -> str:
-    return f"network.organization:{provider.code}"
 
 
 def _grantee(provider: Organization, code: str) -> Organization:
@@ -65,7 +51,7 @@ def read_grant_create(
 ) -> ReadGrant:
     """Let the provider with `grantee_code` read `provider`'s statements; returns the live
     grant, the one there was already when the grantee holds one (nothing changes then)."""
-    _may_change(actor, provider)
+    may_change(actor, provider)
     reason = reason.strip()
     grantee = _grantee(provider, grantee_code)
     if len(reason) > REASON_MAX:
@@ -89,7 +75,7 @@ def read_grant_create(
     audit_record(
         actor=actor,
         action="xapi.read_grant_create",
-        subject=_subject(provider),
+        subject=audit_subject(provider),
         reason=reason,
         data={"grantee": grantee.code, "grant": str(grant.public_id)},
     )
@@ -103,27 +89,21 @@ def read_grant_revoke(
     """Revoke a grant given by a provider the actor may change; when `provider` is given (the
     provider a page is about), only one of that provider's grants. The grantee's credentials
     read none of the provider's statements from the next request on."""
-    visible: QuerySet[ReadGrant] = (
-        ReadGrant.objects.all()
-        if actor is PLATFORM
-        else ReadGrant.objects.restrict(actor, Action.CHANGE)
-    )
-    if provider is not None:
-        visible = visible.filter(provider=provider)
-    grant = visible.select_related("provider", "grantee").filter(public_id=public_id).first()
-    if grant is None:
-        raise NotFound(_("No such read grant."))
-    changed = ReadGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
-        revoked_at=clock.now(), revoked_by_id=getattr(actor, "pk", None)
+    grant, changed = revoke(
+        ReadGrant,
+        actor=actor,
+        public_id=public_id,
+        provider=provider,
+        missing=_("No such read grant."),
+        related=("grantee",),
     )
     if changed:
         audit_record(
             actor=actor,
             action="xapi.read_grant_revoke",
-            subject=_subject(grant.provider),
+            subject=audit_subject(grant.provider),
             data={"grantee": grant.grantee.code, "grant": str(grant.public_id)},
         )
-    grant.refresh_from_db()
     return grant
 
 

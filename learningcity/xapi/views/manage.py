@@ -80,6 +80,14 @@ def _page(
     return render(request, "xapi/provider.html", context, status=status)
 
 
+def _place_errors(form: Any, error: DomainError, field: str) -> None:
+    """A service's refusal on the form: its field messages on those fields (the top of the
+    form for a field the form lacks), a refusal without fields on `field`."""
+    for name, problems in (error.fields or {field: [error.message]}).items():
+        for problem in problems:
+            form.add_error(name if name in form.fields else None, problem)
+
+
 @login_required
 @require_safe
 def provider(request: HttpRequest, code: str) -> HttpResponse:
@@ -135,9 +143,7 @@ def registration_create(request: HttpRequest, code: str) -> HttpResponse:
             course_code=data["course_code"],
         )
     except DomainError as error:
-        for field, problems in (error.fields or {"title": [error.message]}).items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
+        _place_errors(form, error, "title")
         return _page(request, organization, registration_form=form, status=error.status)
     messages.success(request, _("The activity is registered."))
     return redirect("xapi:provider", organization.code)
@@ -170,9 +176,7 @@ def read_grant_create(request: HttpRequest, code: str) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except DomainError as error:
-        for field, problems in (error.fields or {"grantee": [error.message]}).items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
+        _place_errors(form, error, "grantee")
         return _page(request, organization, grant_form=form, status=error.status)
     messages.success(
         request,
